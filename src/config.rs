@@ -1,0 +1,293 @@
+//! Settings from the environment, validated once at start.
+//!
+//! Every variable is read here and nowhere else. A bad value stops the
+//! service with one message per bad variable, all at once.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Every setting of the service.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: the PostgreSQL server. Unset: a private server is started.
+    pub database_url: Option<SecretString>,
+    /// `MELDEPLIKT_LISTEN`: address and port to listen on.
+    pub listen: SocketAddr,
+    /// `MELDEPLIKT_DATA_DIR`: private database, development keys and mail.
+    pub data_dir: PathBuf,
+    /// `MELDEPLIKT_PUBLIC_URL`: base of links in mail, without a trailing slash.
+    pub public_url: String,
+    /// `MELDEPLIKT_SMTP_URL`: an SMTP relay; unset, mail is written to `mail_dir`.
+    pub smtp_url: Option<SecretString>,
+    /// `MELDEPLIKT_MAIL_DIR`: where `.eml` files go when no relay is set.
+    pub mail_dir: PathBuf,
+    /// `MELDEPLIKT_SIGNING_KEYS`: PEM files of Ed25519 keys; the first signs.
+    pub signing_key_files: Vec<PathBuf>,
+    /// `MELDEPLIKT_POOL_SIZE`: database connections.
+    pub pool_size: usize,
+    /// `MELDEPLIKT_POOL_TIMEOUT_MS`: longest wait for a free connection.
+    pub pool_timeout: Duration,
+    /// `MELDEPLIKT_STATEMENT_TIMEOUT_MS`: longest a single SQL statement may run.
+    pub statement_timeout: Duration,
+    /// `MELDEPLIKT_MAX_BODY_BYTES`: largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `MELDEPLIKT_WORKERS`: HTTP worker threads.
+    pub workers: usize,
+    /// `MELDEPLIKT_SHUTDOWN_TIMEOUT_S`: how long requests in flight may finish on stop.
+    pub shutdown_timeout: Duration,
+    /// `MELDEPLIKT_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+}
+
+/// One bad environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadSetting {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+/// All bad environment variables at once.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:{}", .0.iter().map(|b| format!("\n  {}: {}", b.variable, b.problem)).collect::<String>())]
+pub struct ConfigError(pub Vec<BadSetting>);
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup`, so tests need not touch the
+    /// process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut bad = Vec::new();
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url = get("DATABASE_URL").map(SecretString::from);
+        if let Some(url) = get("DATABASE_URL")
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            bad.push(BadSetting {
+                variable: "DATABASE_URL",
+                problem: "must start with postgres:// or postgresql://".into(),
+            });
+        }
+
+        let listen = parse_or(&get, &mut bad, "MELDEPLIKT_LISTEN", "127.0.0.1:8080", |v| {
+            v.parse::<SocketAddr>()
+                .map_err(|_| "must be an address and port, such as 127.0.0.1:8080".to_owned())
+        });
+
+        let data_dir = PathBuf::from(get("MELDEPLIKT_DATA_DIR").unwrap_or_else(|| "./var".into()));
+
+        let public_url = match get("MELDEPLIKT_PUBLIC_URL") {
+            Some(url) => {
+                let url = url.trim_end_matches('/').to_owned();
+                if !(url.starts_with("http://") || url.starts_with("https://"))
+                    || url.len() <= "https://".len()
+                {
+                    bad.push(BadSetting {
+                        variable: "MELDEPLIKT_PUBLIC_URL",
+                        problem: "must be an http:// or https:// URL".into(),
+                    });
+                }
+                url
+            }
+            None => format!("http://{}", listen.unwrap_or(([127, 0, 0, 1], 8080).into())),
+        };
+
+        let smtp_url = get("MELDEPLIKT_SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            bad.push(BadSetting {
+                variable: "MELDEPLIKT_SMTP_URL",
+                problem: "must start with smtp:// or smtps://".into(),
+            });
+        }
+        let smtp_url = smtp_url.map(SecretString::from);
+
+        let mail_dir = get("MELDEPLIKT_MAIL_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("mail"));
+
+        let signing_key_files = get("MELDEPLIKT_SIGNING_KEYS")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(PathBuf::from)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for file in &signing_key_files {
+            if !file.is_file() {
+                bad.push(BadSetting {
+                    variable: "MELDEPLIKT_SIGNING_KEYS",
+                    problem: format!("{} is not a readable file", file.display()),
+                });
+            }
+        }
+
+        let pool_size = parse_or(&get, &mut bad, "MELDEPLIKT_POOL_SIZE", "8", |v| {
+            in_range(v, 2, 64)
+        });
+        let pool_timeout = parse_or(&get, &mut bad, "MELDEPLIKT_POOL_TIMEOUT_MS", "2000", |v| {
+            in_range(v, 10, 60_000).map(|ms| Duration::from_millis(ms as u64))
+        });
+        let statement_timeout =
+            parse_or(&get, &mut bad, "MELDEPLIKT_STATEMENT_TIMEOUT_MS", "10000", |v| {
+                in_range(v, 100, 600_000).map(|ms| Duration::from_millis(ms as u64))
+            });
+        let max_body_bytes = parse_or(&get, &mut bad, "MELDEPLIKT_MAX_BODY_BYTES", "262144", |v| {
+            in_range(v, 1024, 16 * 1024 * 1024)
+        });
+        let default_workers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .to_string();
+        let workers = parse_or(&get, &mut bad, "MELDEPLIKT_WORKERS", &default_workers, |v| {
+            in_range(v, 1, 256)
+        });
+        let shutdown_timeout =
+            parse_or(&get, &mut bad, "MELDEPLIKT_SHUTDOWN_TIMEOUT_S", "30", |v| {
+                in_range(v, 0, 3600).map(|s| Duration::from_secs(s as u64))
+            });
+        let log_format = parse_or(&get, &mut bad, "MELDEPLIKT_LOG_FORMAT", "text", |v| {
+            match v.to_ascii_lowercase().as_str() {
+                "text" => Ok(LogFormat::Text),
+                "json" => Ok(LogFormat::Json),
+                _ => Err("must be text or json".to_owned()),
+            }
+        });
+
+        if !bad.is_empty() {
+            return Err(ConfigError(bad));
+        }
+        // Every `parse_or` above pushed to `bad` when it returned None.
+        let missing = || ConfigError(Vec::new());
+        Ok(Self {
+            database_url,
+            listen: listen.ok_or_else(missing)?,
+            data_dir,
+            public_url,
+            smtp_url,
+            mail_dir,
+            signing_key_files,
+            pool_size: pool_size.ok_or_else(missing)?,
+            pool_timeout: pool_timeout.ok_or_else(missing)?,
+            statement_timeout: statement_timeout.ok_or_else(missing)?,
+            max_body_bytes: max_body_bytes.ok_or_else(missing)?,
+            workers: workers.ok_or_else(missing)?,
+            shutdown_timeout: shutdown_timeout.ok_or_else(missing)?,
+            log_format: log_format.ok_or_else(missing)?,
+        })
+    }
+}
+
+fn parse_or<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    bad: &mut Vec<BadSetting>,
+    variable: &'static str,
+    default: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Option<T> {
+    let value = get(variable).unwrap_or_else(|| default.to_owned());
+    match parse(value.trim()) {
+        Ok(v) => Some(v),
+        Err(problem) => {
+            bad.push(BadSetting {
+                variable,
+                problem: format!("{problem} (got {value:?})"),
+            });
+            None
+        }
+    }
+}
+
+fn in_range(value: &str, min: usize, max: usize) -> Result<usize, String> {
+    value
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("must be a whole number from {min} to {max}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_those_the_readme_promises() {
+        let s = settings(&[]).unwrap();
+        assert!(s.database_url.is_none());
+        assert_eq!(s.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(s.data_dir, PathBuf::from("./var"));
+        assert_eq!(s.mail_dir, PathBuf::from("./var/mail"));
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        assert_eq!(s.pool_size, 8);
+        assert_eq!(s.max_body_bytes, 262_144);
+        assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_once() {
+        let err = settings(&[
+            ("DATABASE_URL", "mysql://x"),
+            ("MELDEPLIKT_LISTEN", "localhost"),
+            ("MELDEPLIKT_POOL_SIZE", "1"),
+            ("MELDEPLIKT_LOG_FORMAT", "xml"),
+            ("MELDEPLIKT_PUBLIC_URL", "ftp://x"),
+            ("MELDEPLIKT_SMTP_URL", "http://mail"),
+            ("MELDEPLIKT_SIGNING_KEYS", "/nonexistent/key.pem"),
+        ])
+        .unwrap_err();
+        let names: Vec<_> = err.0.iter().map(|b| b.variable).collect();
+        assert_eq!(
+            names,
+            [
+                "DATABASE_URL",
+                "MELDEPLIKT_LISTEN",
+                "MELDEPLIKT_PUBLIC_URL",
+                "MELDEPLIKT_SMTP_URL",
+                "MELDEPLIKT_SIGNING_KEYS",
+                "MELDEPLIKT_POOL_SIZE",
+                "MELDEPLIKT_LOG_FORMAT"
+            ]
+        );
+        let text = err.to_string();
+        assert!(text.contains("MELDEPLIKT_POOL_SIZE: must be a whole number from 2 to 64"));
+    }
+
+    #[test]
+    fn secrets_are_not_printed_by_debug() {
+        let s = settings(&[("DATABASE_URL", "postgres://u:hunter2@db/x")]).unwrap();
+        assert_eq!(
+            s.database_url.as_ref().unwrap().expose_secret(),
+            "postgres://u:hunter2@db/x"
+        );
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,307 @@
+//! One error type for the whole API, rendered as RFC 9457 problem details.
+//!
+//! Handlers return [`ApiError`]; the client sees a [`Problem`] body with
+//! `Content-Type: application/problem+json`. Internal causes are logged with
+//! their whole chain and never sent.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Base of the `type` URIs of our problems.
+const TYPE_BASE: &str = "https://meldeplikt.example/problems/";
+
+/// One problem with one field of the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// JSON pointer (RFC 6901) to the field in the request body, or the name of
+    /// the header, path or query parameter.
+    #[schema(example = "/controller/identifier/value")]
+    pub pointer: String,
+    /// Stable machine-readable code.
+    #[schema(example = "orgnr_checksum")]
+    pub code: String,
+    /// Human-readable message in the language asked for.
+    pub message: String,
+}
+
+impl FieldProblem {
+    pub fn new(pointer: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Problem details (RFC 9457), the body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI naming the kind of problem.
+    #[schema(example = "https://meldeplikt.example/problems/validation")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the kind of problem.
+    #[schema(example = "The request is not valid")]
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(example = 422)]
+    pub status: u16,
+    /// What went wrong in this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request id (also in the `X-Request-Id` header), to quote to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Every problem with a field, all at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldProblem>>,
+    /// Problems that do not block the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<FieldProblem>>,
+}
+
+/// Everything a handler can answer with instead of success.
+#[derive(thiserror::Error)]
+pub enum ApiError {
+    /// The body or parameters broke one or more rules (422).
+    #[error("the request is not valid")]
+    Validation {
+        errors: Vec<FieldProblem>,
+        warnings: Vec<FieldProblem>,
+    },
+    /// The request could not be read at all (400), e.g. malformed JSON.
+    #[error("bad request: {detail}")]
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldProblem>,
+    },
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<String> },
+    #[error("unsupported media type")]
+    UnsupportedMediaType { expected: &'static str },
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("not acceptable")]
+    NotAcceptable { detail: String },
+    #[error("conflict: {detail}")]
+    Conflict { detail: String },
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("too many requests")]
+    TooManyRequests { retry_after: Duration },
+    #[error("service unavailable: {detail}")]
+    ServiceUnavailable {
+        detail: String,
+        retry_after: Option<Duration>,
+    },
+    /// Anything we did not expect. The cause is logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl std::fmt::Debug for ApiError {
+    /// Walks the whole cause chain so that logs show where an error came from.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            write!(f, "\n  caused by: {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl ApiError {
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::BadRequest {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A 400 that names the field that could not be read.
+    pub fn bad_field(pointer: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        let problem = FieldProblem::new(pointer, code, message);
+        Self::BadRequest {
+            detail: problem.message.clone(),
+            errors: vec![problem],
+        }
+    }
+
+    /// The problem body, without the request id (the middleware adds it).
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let (slug, title) = match self {
+            Self::Validation { .. } => ("validation", "The request is not valid"),
+            Self::BadRequest { .. } => ("bad-request", "The request could not be read"),
+            Self::NotFound => ("not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            Self::UnsupportedMediaType { .. } => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
+            Self::PayloadTooLarge { .. } => ("payload-too-large", "The request body is too large"),
+            Self::NotAcceptable { .. } => ("not-acceptable", "Not acceptable"),
+            Self::Conflict { .. } => ("conflict", "Conflict"),
+            Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
+            Self::ServiceUnavailable { .. } => ("service-unavailable", "Service unavailable"),
+            Self::Internal(_) => ("internal", "Internal server error"),
+        };
+        let detail = match self {
+            Self::BadRequest { detail, .. }
+            | Self::Conflict { detail }
+            | Self::ServiceUnavailable { detail, .. }
+            | Self::NotAcceptable { detail } => Some(detail.clone()),
+            Self::MethodNotAllowed { allow } => Some(format!(
+                "This resource allows only {}",
+                allow.join(", ")
+            )),
+            Self::UnsupportedMediaType { expected } => {
+                Some(format!("The request body must be sent as {expected}"))
+            }
+            Self::PayloadTooLarge { limit } => {
+                Some(format!("The request body must not exceed {limit} bytes"))
+            }
+            Self::TooManyRequests { retry_after } => Some(format!(
+                "Try again in {} seconds",
+                retry_after.as_secs().max(1)
+            )),
+            Self::Internal(_) => Some("The error has been logged; quote the request id".into()),
+            Self::Validation { .. } | Self::NotFound | Self::PreconditionFailed => None,
+        };
+        let (errors, warnings) = match self {
+            Self::Validation { errors, warnings } => (Some(errors.clone()), Some(warnings.clone())),
+            Self::BadRequest { errors, .. } if !errors.is_empty() => (Some(errors.clone()), None),
+            _ => (None, None),
+        };
+        Problem {
+            kind: format!("{TYPE_BASE}{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            request_id: None,
+            errors,
+            warnings,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(_) = self {
+            tracing::error!(error = ?self, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            Self::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            Self::TooManyRequests { retry_after }
+            | Self::ServiceUnavailable {
+                retry_after: Some(retry_after),
+                ..
+            } => {
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    retry_after.as_secs().max(1).to_string(),
+                ));
+            }
+            _ => {}
+        }
+        problem_response(response, &self.problem())
+    }
+}
+
+/// Serialises a problem body onto a response builder.
+pub fn problem_response(
+    mut builder: actix_web::HttpResponseBuilder,
+    problem: &Problem,
+) -> HttpResponse {
+    let body = serde_json::to_vec(problem).unwrap_or_else(|_| {
+        let mut fallback = String::new();
+        let _ = write!(fallback, r#"{{"title":"error","status":{}}}"#, problem.status);
+        fallback.into_bytes()
+    });
+    builder
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .body(body)
+}
+
+/// A generic problem for a bare status, used by the safety net that turns any
+/// non-problem error response into problem+json.
+pub fn problem_for_status(status: StatusCode) -> Problem {
+    let title = status.canonical_reason().unwrap_or("Error").to_owned();
+    let slug = title.to_lowercase().replace(' ', "-");
+    Problem {
+        kind: format!("{TYPE_BASE}{slug}"),
+        title,
+        status: status.as_u16(),
+        detail: None,
+        request_id: None,
+        errors: None,
+        warnings: None,
+    }
+}
+
+impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for ApiError {
+    fn from(err: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>) -> Self {
+        use deadpool::managed::PoolError;
+        match err {
+            PoolError::Timeout(_) => Self::ServiceUnavailable {
+                detail: "The database is busy; try again".into(),
+                retry_after: Some(Duration::from_secs(1)),
+            },
+            other => Self::Internal(anyhow::Error::new(other).context("database pool")),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match err {
+            Error::NotFound => Self::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
+                detail: format!(
+                    "Already exists ({})",
+                    info.constraint_name().unwrap_or("unique")
+                ),
+            },
+            other => Self::Internal(anyhow::Error::new(other).context("database query")),
+        }
+    }
+}

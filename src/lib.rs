@@ -1,0 +1,14 @@
+//! meldeplikt: notification of processing of personal data to the
+//! Norwegian data-protection authority.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod ops;
+pub mod routes;
+pub mod schema;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,212 @@
+//! The OpenAPI document, generated from the routes themselves.
+//!
+//! `document()` registers the same `configure` functions the server uses on
+//! an app that never runs, so the document cannot drift from the routes.
+//! The committed copy in `openapi/openapi.json` is checked by a test.
+
+use actix_web::web::Bytes;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldProblem, PROBLEM_JSON, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "meldeplikt",
+        description = "Notification of processing of personal data (melding om behandling av \
+            personopplysninger) to the Norwegian data-protection authority: submit, confirm by \
+            e-mail, receive a signed receipt (kvittering) with the notification key \
+            (meldingsnøkkel), amend, withdraw; the public register (fortegnelse); the \
+            regulator's back office.\n\nErrors are RFC 9457 problem details \
+            (`application/problem+json`). Every response carries `X-Request-Id`.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    tags(
+        (name = "operations", description = "Health, metrics and this document"),
+    ),
+    components(schemas(Problem, FieldProblem)),
+    modifiers(&SecuritySchemes)
+)]
+struct ApiDoc;
+
+/// The bearer scheme, declared once; operations name it or `security: []`.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Adds the errors every operation can answer with, so that no operation
+/// forgets them: 500 everywhere; 400, 413 and 415 where a body is read.
+/// Runs after the routes have added their paths.
+fn add_common_errors(openapi: &mut OpenApiDoc) {
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in openapi.paths.paths.values_mut() {
+        for (_, operation) in operations_mut(item) {
+            let responses = &mut operation.responses.responses;
+            if operation.request_body.is_some() {
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| problem("The body is not valid JSON"));
+                responses
+                    .entry("413".into())
+                    .or_insert_with(|| problem("The body is larger than the limit"));
+                responses
+                    .entry("415".into())
+                    .or_insert_with(|| problem("The body is not application/json"));
+            }
+            responses
+                .entry("500".into())
+                .or_insert_with(|| problem("Internal error; quote the X-Request-Id"));
+        }
+    }
+}
+
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    [
+        ("GET", &mut item.get),
+        ("PUT", &mut item.put),
+        ("POST", &mut item.post),
+        ("DELETE", &mut item.delete),
+        ("OPTIONS", &mut item.options),
+        ("HEAD", &mut item.head),
+        ("PATCH", &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(method, op)| op.as_mut().map(|op| (method, op)))
+}
+
+/// The whole document.
+pub fn document() -> OpenApiDoc {
+    let (_, mut openapi) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    add_common_errors(&mut openapi);
+    openapi
+}
+
+/// The document as pretty JSON with a final newline, as committed.
+pub fn document_json() -> String {
+    let mut json = document()
+        .to_pretty_json()
+        .expect("the document serialises");
+    json.push('\n');
+    json
+}
+
+/// The rendered document, served at `/openapi.json`.
+#[derive(Debug, Clone)]
+pub struct OpenApiJson(pub Bytes);
+
+/// The paths and methods of the API, to tell 405 from 404.
+#[derive(Debug, Clone)]
+pub struct RouteTable(Vec<(Vec<Option<String>>, Vec<&'static str>)>);
+
+impl RouteTable {
+    pub fn from_document(openapi: &OpenApiDoc) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in &openapi.paths.paths {
+            let mut item = item.clone();
+            let methods: Vec<_> = operations_mut(&mut item).map(|(m, _)| m).collect();
+            let segments = path
+                .split('/')
+                .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
+                .collect();
+            routes.push((segments, methods));
+        }
+        Self(routes)
+    }
+
+    /// The methods allowed on `path`, if any route matches it.
+    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        let parts: Vec<_> = path.split('/').collect();
+        let mut allowed: Vec<String> = Vec::new();
+        for (segments, methods) in &self.0 {
+            let matches = segments.len() == parts.len()
+                && segments.iter().zip(&parts).all(|(s, p)| match s {
+                    Some(fixed) => fixed == p,
+                    None => !p.is_empty(),
+                });
+            if matches {
+                allowed.extend(methods.iter().map(|m| (*m).to_owned()));
+            }
+        }
+        if allowed.is_empty() {
+            return None;
+        }
+        if allowed.iter().any(|m| m == "GET") && !allowed.iter().any(|m| m == "HEAD") {
+            allowed.push("HEAD".into());
+        }
+        allowed.sort();
+        allowed.dedup();
+        Some(allowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_table_matches_templates() {
+        let table = RouteTable(vec![
+            (
+                vec![Some(String::new()), Some("v1".into()), Some("x".into()), None],
+                vec!["GET", "POST"],
+            ),
+            (vec![Some(String::new()), Some("metrics".into())], vec!["GET"]),
+        ]);
+        assert_eq!(
+            table.allowed("/v1/x/abc"),
+            Some(vec!["GET".into(), "HEAD".into(), "POST".into()])
+        );
+        assert_eq!(table.allowed("/v1/x/"), None);
+        assert_eq!(table.allowed("/v1/y/abc"), None);
+        assert_eq!(table.allowed("/metrics"), Some(vec!["GET".into(), "HEAD".into()]));
+    }
+
+    #[test]
+    fn every_operation_declares_its_id_security_and_a_500() {
+        let doc = document();
+        for (path, item) in &doc.paths.paths {
+            let mut item = item.clone();
+            for (method, op) in operations_mut(&mut item) {
+                assert!(op.operation_id.is_some(), "{method} {path} has no operation id");
+                assert!(op.security.is_some(), "{method} {path} declares no security");
+                assert!(op.responses.responses.contains_key("500"), "{method} {path}");
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Operations: liveness, readiness, metrics, the OpenAPI document.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::db::{self, Pool};
+use crate::error::{ApiError, Problem};
+use crate::openapi::OpenApiJson;
+use crate::telemetry::Metrics;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_health_live)
+        .service(get_health_ready)
+        .service(get_metrics)
+        .service(get_openapi);
+}
+
+/// The state of one check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the check passed.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Liveness: the process answers requests.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_health_live",
+    security(()),
+    responses((status = 200, description = "The process is alive", body = Health))
+)]
+#[get("/health/live")]
+async fn get_health_live() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// Readiness: the database answers. 503 while it does not.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_health_ready",
+    security(()),
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "The database does not answer", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/health/ready")]
+async fn get_health_ready(pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
+    match db::ping(&pool).await {
+        Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ok" })),
+        Err(err) => {
+            tracing::warn!(error = ?err, "readiness check failed");
+            Err(ApiError::ServiceUnavailable {
+                detail: "The database does not answer".into(),
+                retry_after: Some(std::time::Duration::from_secs(5)),
+            })
+        }
+    }
+}
+
+/// Metrics in the Prometheus text format: requests and latency by route and
+/// status, database pool usage.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_metrics",
+    security(()),
+    responses((status = 200, description = "Prometheus text exposition format",
+        content_type = "text/plain; version=0.0.4", body = String))
+)]
+#[get("/metrics")]
+async fn get_metrics(metrics: web::Data<Metrics>, pool: web::Data<Pool>) -> HttpResponse {
+    let status = pool.status();
+    metrics.pool_size.set(status.size as i64);
+    metrics.pool_available.set(status.available as i64);
+    metrics.pool_waiting.set(status.waiting as i64);
+    metrics.pool_max.set(status.max_size as i64);
+    let mut text = String::new();
+    match prometheus::TextEncoder::new().encode_utf8(&metrics.registry.gather(), &mut text) {
+        Ok(()) => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4"))
+            .body(text),
+        Err(err) => actix_web::ResponseError::error_response(&ApiError::internal(err)),
+    }
+}
+
+/// This OpenAPI document.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_openapi",
+    security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
+)]
+#[get("/openapi.json")]
+async fn get_openapi(doc: web::Data<OpenApiJson>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(doc.0.clone())
+}

@@ -1,0 +1,158 @@
+//! Building and running the application: one `Application::build` for
+//! `main` and for every test.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::config::Settings;
+use crate::db::local_postgres::{self, LocalPostgres};
+use crate::db::{self, Pool, PoolOptions};
+use crate::extract::{BodyLimit, path_config, query_config};
+use crate::openapi::{OpenApiJson, RouteTable};
+use crate::telemetry::{self, Metrics, SpanBuilder};
+
+/// A database the service can use: the configured one, or a private one
+/// started for the purpose (and stopped with the service).
+pub struct Database {
+    pub url: String,
+    pub local: Option<LocalPostgres>,
+}
+
+impl Database {
+    pub async fn resolve(settings: &Settings) -> anyhow::Result<Self> {
+        match &settings.database_url {
+            Some(url) => Ok(Self {
+                url: url.expose_secret().to_owned(),
+                local: None,
+            }),
+            None => {
+                let cluster = settings.data_dir.join("postgres");
+                let local =
+                    LocalPostgres::start(&cluster, &local_postgres::Options::default()).await?;
+                Ok(Self {
+                    url: local.url(local_postgres::DATABASE),
+                    local: Some(local),
+                })
+            }
+        }
+    }
+
+    /// Stops a private server this process started.
+    pub async fn close(self) -> anyhow::Result<()> {
+        if let Some(local) = self.local {
+            local.stop().await?;
+        }
+        Ok(())
+    }
+}
+
+/// The service, bound to its port and ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: Pool,
+    database: Database,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let database = Database::resolve(&settings).await?;
+        let applied = db::run_migrations(&database.url)
+            .await
+            .context("running the database migrations")?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "applied migrations");
+        }
+        let pool = db::build_pool(
+            &database.url,
+            PoolOptions {
+                size: settings.pool_size,
+                wait_timeout: settings.pool_timeout,
+                statement_timeout: settings.statement_timeout,
+            },
+        )?;
+        let listener = TcpListener::bind(settings.listen)
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, pool.clone(), &settings)?;
+        tracing::info!(address = %listener_address(&settings, port), "meldeplikt is listening");
+        Ok(Self {
+            port,
+            server,
+            pool,
+            database,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (Ctrl-C, SIGTERM or the handle), lets requests
+    /// in flight finish, then stops a private database.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let served = self.server.await;
+        tracing::info!("meldeplikt stopped");
+        self.pool.close();
+        self.database.close().await?;
+        Ok(served?)
+    }
+}
+
+fn listener_address(settings: &Settings, port: u16) -> String {
+    format!("{}:{port}", settings.listen.ip())
+}
+
+fn serve(listener: TcpListener, pool: Pool, settings: &Settings) -> anyhow::Result<Server> {
+    // Built once, shared by every worker.
+    let openapi = crate::openapi::document();
+    let routes = web::Data::new(RouteTable::from_document(&openapi));
+    let openapi_json = web::Data::new(OpenApiJson(crate::openapi::document_json().into()));
+    let metrics: web::Data<Metrics> = web::Data::from(Metrics::new());
+    let pool = web::Data::new(pool);
+    let body_limit = BodyLimit(settings.max_body_bytes);
+
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(telemetry::observe))
+            .wrap(TracingLogger::<SpanBuilder>::new())
+            .app_data(pool.clone())
+            .app_data(metrics.clone())
+            .app_data(routes.clone())
+            .app_data(openapi_json.clone())
+            .app_data(body_limit)
+            .app_data(path_config())
+            .app_data(query_config())
+            .into_utoipa_app()
+            .configure(crate::routes::configure)
+            .into_app()
+            .service(web::resource("/docs").get(crate::routes::docs_redirect))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")),
+            )
+            .default_service(web::to(crate::routes::fallback))
+    })
+    .workers(settings.workers)
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
