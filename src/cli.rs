@@ -6,7 +6,11 @@ use crate::config::Settings;
 use crate::startup::{Application, Database};
 
 #[derive(Debug, Parser)]
-#[command(name = "meldeplikt", version, about = "The notification service (meldeplikt)")]
+#[command(
+    name = "meldeplikt",
+    version,
+    about = "The notification service (meldeplikt)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -25,7 +29,12 @@ pub enum Command {
 /// Runs a command that needs the settings.
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve => Application::build(settings).await?.run_until_stopped().await,
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await
+        }
         Command::Migrate => {
             let database = Database::resolve(&settings).await?;
             let result = crate::db::run_migrations(&database.url).await;

@@ -49,6 +49,9 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// `MELDEPLIKT_LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
+    /// Stop gracefully on SIGINT and SIGTERM. Not an environment variable:
+    /// tests that run servers inside the test process turn it off.
+    pub handle_signals: bool,
 }
 
 /// One bad environment variable.
@@ -147,10 +150,13 @@ impl Settings {
         let pool_timeout = parse_or(&get, &mut bad, "MELDEPLIKT_POOL_TIMEOUT_MS", "2000", |v| {
             in_range(v, 10, 60_000).map(|ms| Duration::from_millis(ms as u64))
         });
-        let statement_timeout =
-            parse_or(&get, &mut bad, "MELDEPLIKT_STATEMENT_TIMEOUT_MS", "10000", |v| {
-                in_range(v, 100, 600_000).map(|ms| Duration::from_millis(ms as u64))
-            });
+        let statement_timeout = parse_or(
+            &get,
+            &mut bad,
+            "MELDEPLIKT_STATEMENT_TIMEOUT_MS",
+            "10000",
+            |v| in_range(v, 100, 600_000).map(|ms| Duration::from_millis(ms as u64)),
+        );
         let max_body_bytes = parse_or(&get, &mut bad, "MELDEPLIKT_MAX_BODY_BYTES", "262144", |v| {
             in_range(v, 1024, 16 * 1024 * 1024)
         });
@@ -158,19 +164,24 @@ impl Settings {
             .map(|n| n.get())
             .unwrap_or(2)
             .to_string();
-        let workers = parse_or(&get, &mut bad, "MELDEPLIKT_WORKERS", &default_workers, |v| {
-            in_range(v, 1, 256)
-        });
+        let workers = parse_or(
+            &get,
+            &mut bad,
+            "MELDEPLIKT_WORKERS",
+            &default_workers,
+            |v| in_range(v, 1, 256),
+        );
         let shutdown_timeout =
             parse_or(&get, &mut bad, "MELDEPLIKT_SHUTDOWN_TIMEOUT_S", "30", |v| {
                 in_range(v, 0, 3600).map(|s| Duration::from_secs(s as u64))
             });
-        let log_format = parse_or(&get, &mut bad, "MELDEPLIKT_LOG_FORMAT", "text", |v| {
-            match v.to_ascii_lowercase().as_str() {
-                "text" => Ok(LogFormat::Text),
-                "json" => Ok(LogFormat::Json),
-                _ => Err("must be text or json".to_owned()),
-            }
+        let log_format = parse_or(&get, &mut bad, "MELDEPLIKT_LOG_FORMAT", "text", |v| match v
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("must be text or json".to_owned()),
         });
 
         if !bad.is_empty() {
@@ -193,6 +204,7 @@ impl Settings {
             workers: workers.ok_or_else(missing)?,
             shutdown_timeout: shutdown_timeout.ok_or_else(missing)?,
             log_format: log_format.ok_or_else(missing)?,
+            handle_signals: true,
         })
     }
 }

@@ -7,8 +7,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -169,10 +169,9 @@ impl ApiError {
             | Self::Conflict { detail }
             | Self::ServiceUnavailable { detail, .. }
             | Self::NotAcceptable { detail } => Some(detail.clone()),
-            Self::MethodNotAllowed { allow } => Some(format!(
-                "This resource allows only {}",
-                allow.join(", ")
-            )),
+            Self::MethodNotAllowed { allow } => {
+                Some(format!("This resource allows only {}", allow.join(", ")))
+            }
             Self::UnsupportedMediaType { expected } => {
                 Some(format!("The request body must be sent as {expected}"))
             }
@@ -253,7 +252,11 @@ pub fn problem_response(
 ) -> HttpResponse {
     let body = serde_json::to_vec(problem).unwrap_or_else(|_| {
         let mut fallback = String::new();
-        let _ = write!(fallback, r#"{{"title":"error","status":{}}}"#, problem.status);
+        let _ = write!(
+            fallback,
+            r#"{{"title":"error","status":{}}}"#,
+            problem.status
+        );
         fallback.into_bytes()
     });
     builder

@@ -183,10 +183,18 @@ mod tests {
     fn route_table_matches_templates() {
         let table = RouteTable(vec![
             (
-                vec![Some(String::new()), Some("v1".into()), Some("x".into()), None],
+                vec![
+                    Some(String::new()),
+                    Some("v1".into()),
+                    Some("x".into()),
+                    None,
+                ],
                 vec!["GET", "POST"],
             ),
-            (vec![Some(String::new()), Some("metrics".into())], vec!["GET"]),
+            (
+                vec![Some(String::new()), Some("metrics".into())],
+                vec!["GET"],
+            ),
         ]);
         assert_eq!(
             table.allowed("/v1/x/abc"),
@@ -194,7 +202,10 @@ mod tests {
         );
         assert_eq!(table.allowed("/v1/x/"), None);
         assert_eq!(table.allowed("/v1/y/abc"), None);
-        assert_eq!(table.allowed("/metrics"), Some(vec!["GET".into(), "HEAD".into()]));
+        assert_eq!(
+            table.allowed("/metrics"),
+            Some(vec!["GET".into(), "HEAD".into()])
+        );
     }
 
     #[test]
@@ -203,9 +214,18 @@ mod tests {
         for (path, item) in &doc.paths.paths {
             let mut item = item.clone();
             for (method, op) in operations_mut(&mut item) {
-                assert!(op.operation_id.is_some(), "{method} {path} has no operation id");
-                assert!(op.security.is_some(), "{method} {path} declares no security");
-                assert!(op.responses.responses.contains_key("500"), "{method} {path}");
+                assert!(
+                    op.operation_id.is_some(),
+                    "{method} {path} has no operation id"
+                );
+                assert!(
+                    op.security.is_some(),
+                    "{method} {path} declares no security"
+                );
+                assert!(
+                    op.responses.responses.contains_key("500"),
+                    "{method} {path}"
+                );
             }
         }
     }

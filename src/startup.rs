@@ -144,15 +144,15 @@ fn serve(listener: TcpListener, pool: Pool, settings: &Settings) -> anyhow::Resu
             .configure(crate::routes::configure)
             .into_app()
             .service(web::resource("/docs").get(crate::routes::docs_redirect))
-            .service(
-                SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")),
-            )
+            .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")))
             .default_service(web::to(crate::routes::fallback))
     })
     .workers(settings.workers)
-    .shutdown_timeout(settings.shutdown_timeout.as_secs())
-    .listen(listener)?
-    .run();
-    Ok(server)
+    .shutdown_timeout(settings.shutdown_timeout.as_secs());
+    let server = if settings.handle_signals {
+        server
+    } else {
+        server.disable_signals()
+    };
+    Ok(server.listen(listener)?.run())
 }
-

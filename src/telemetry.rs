@@ -118,8 +118,8 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new() -> Arc<Self> {
-        let registry = Registry::new_custom(Some("meldeplikt".into()), None)
-            .expect("a fixed prefix is valid");
+        let registry =
+            Registry::new_custom(Some("meldeplikt".into()), None).expect("a fixed prefix is valid");
         let requests = IntCounterVec::new(
             Opts::new("http_requests_total", "HTTP requests by route and status"),
             &["method", "route", "status"],
@@ -149,7 +149,9 @@ impl Metrics {
             Box::new(pool_waiting.clone()),
             Box::new(pool_max.clone()),
         ] {
-            registry.register(metric).expect("each metric is registered once");
+            registry
+                .register(metric)
+                .expect("each metric is registered once");
         }
         Arc::new(Self {
             registry,
@@ -178,9 +180,7 @@ pub async fn observe(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let started = Instant::now();
-    let metrics = request
-        .app_data::<actix_web::web::Data<Metrics>>()
-        .cloned();
+    let metrics = request.app_data::<actix_web::web::Data<Metrics>>().cloned();
     let method = request.method().to_string();
     let request_id = request
         .extensions()

@@ -240,9 +240,7 @@ if [ -n "$3" ]; then rm -rf "$3"; fi"#;
     }
 
     async fn init_cluster(&self) -> Result<(), LocalPgError> {
-        if self.cluster_dir.exists()
-            && std::fs::read_dir(&self.cluster_dir)?.next().is_some()
-        {
+        if self.cluster_dir.exists() && std::fs::read_dir(&self.cluster_dir)?.next().is_some() {
             return Err(LocalPgError::DataDir {
                 path: self.cluster_dir.clone(),
                 why: "exists but holds no PostgreSQL cluster; empty or remove it".into(),
@@ -257,9 +255,14 @@ if [ -n "$3" ]; then rm -rf "$3"; fi"#;
         std::fs::create_dir_all(&staging)?;
         self.give_to_server_user(&staging)?;
         let mut cmd = self.command("initdb");
-        cmd.arg("-D")
-            .arg(&staging)
-            .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-locale"]);
+        cmd.arg("-D").arg(&staging).args([
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ]);
         tracing::info!(cluster = %self.cluster_dir.display(), "creating the private PostgreSQL cluster");
         run(cmd, "initdb").await?;
         if self.cluster_dir.exists() {
@@ -442,7 +445,7 @@ pub fn default_search_path() -> Vec<PathBuf> {
             }
         }
     }
-    versioned.sort_by(|a, b| b.0.cmp(&a.0));
+    versioned.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     dirs.extend(versioned.into_iter().map(|(_, dir)| dir));
     dirs.extend(
         [

@@ -39,9 +39,8 @@ pub fn build_pool(url: &str, options: PoolOptions) -> anyhow::Result<Pool> {
         let url = url.to_owned();
         async move {
             let mut conn = AsyncPgConnection::establish(&url).await?;
-            let setup = format!(
-                "SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'"
-            );
+            let setup =
+                format!("SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'");
             diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, &setup)
                 .await
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;

@@ -1,1 +1,9 @@
+//! The integration tests: one binary, every test against the real server.
 
+mod helpers;
+
+mod errors;
+mod migrations;
+mod openapi_doc;
+mod operations;
+mod private_postgres;

@@ -1,0 +1,36 @@
+//! The committed OpenAPI document matches the generated one.
+
+use crate::helpers::spawn_app;
+
+const COMMITTED: &str = "openapi/openapi.json";
+
+#[test]
+fn the_committed_openapi_document_is_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(COMMITTED);
+    let generated = meldeplikt::openapi::document_json();
+    if std::env::var_os("MELDEPLIKT_UPDATE_OPENAPI").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{COMMITTED} differs from the document the code generates.\n\
+         Regenerate it with:\n\n    cargo run -- openapi > {COMMITTED}\n\n\
+         (or MELDEPLIKT_UPDATE_OPENAPI=1 cargo test openapi) and commit it."
+    );
+}
+
+#[tokio::test]
+async fn the_server_serves_the_same_document() {
+    let app = spawn_app().await;
+    let response = app.get("/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let served: serde_json::Value = response.json().await.unwrap();
+    let generated: serde_json::Value =
+        serde_json::from_str(&meldeplikt::openapi::document_json()).unwrap();
+    assert_eq!(served, generated);
+    assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(served["components"]["schemas"]["Problem"].is_object());
+    assert!(served["components"]["securitySchemes"]["bearer"].is_object());
+}
