@@ -1,0 +1,16 @@
+//! The domain of meldeplikt, in plain Rust: no HTTP, no database, no clock.
+//! Read it to learn the regulation; every rule is tested here on its own.
+
+pub mod code_lists;
+mod countries;
+pub mod diff;
+pub mod i18n;
+pub mod identifiers;
+pub mod key;
+pub mod lifecycle;
+pub mod messages;
+pub mod notification;
+pub mod number;
+pub mod receipt;
+
+pub use countries::COUNTRIES;
