@@ -24,6 +24,12 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Create a regulator (back-office) account. The password comes from
+    /// MELDEPLIKT_PASSWORD or, if unset, the first line of standard input.
+    CreateRegulator {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// Runs a command that needs the settings.
@@ -47,6 +53,37 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     println!("applied {version}");
                 }
             }
+            Ok(())
+        }
+        Command::CreateRegulator { email } => {
+            let password = match std::env::var("MELDEPLIKT_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let database = Database::resolve(&settings).await?;
+            let result = async {
+                crate::db::run_migrations(&database.url).await?;
+                let pool = crate::db::build_pool(
+                    &database.url,
+                    crate::db::PoolOptions {
+                        size: 2,
+                        wait_timeout: settings.pool_timeout,
+                        statement_timeout: settings.statement_timeout,
+                    },
+                )?;
+                let created =
+                    crate::accounts::create_regulator(&pool, &email, password.into()).await;
+                pool.close();
+                created.map_err(|problems| anyhow::anyhow!(problems.join("; ")))
+            }
+            .await;
+            database.close().await?;
+            let id = result?;
+            println!("created regulator {email} ({id})");
             Ok(())
         }
         Command::Openapi => {

@@ -49,6 +49,15 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// `MELDEPLIKT_LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
+    /// `MELDEPLIKT_ACCESS_TOKEN_TTL_S`: lifetime of an access token.
+    pub access_token_ttl: Duration,
+    /// `MELDEPLIKT_REFRESH_TOKEN_TTL_S`: lifetime of a refresh token.
+    pub refresh_token_ttl: Duration,
+    /// `MELDEPLIKT_HASH_CONCURRENCY`: password hashes computed at once.
+    pub hash_concurrency: usize,
+    /// `MELDEPLIKT_LOGIN_FREE_FAILURES`: failed logins of an account before
+    /// back-off starts (a client address gets four times as many).
+    pub login_free_failures: u32,
     /// Stop gracefully on SIGINT and SIGTERM. Not an environment variable:
     /// tests that run servers inside the test process turn it off.
     pub handle_signals: bool,
@@ -184,6 +193,32 @@ impl Settings {
             _ => Err("must be text or json".to_owned()),
         });
 
+        let access_token_ttl = parse_or(
+            &get,
+            &mut bad,
+            "MELDEPLIKT_ACCESS_TOKEN_TTL_S",
+            "900",
+            |v| in_range(v, 60, 3600).map(|s| Duration::from_secs(s as u64)),
+        );
+        let refresh_token_ttl = parse_or(
+            &get,
+            &mut bad,
+            "MELDEPLIKT_REFRESH_TOKEN_TTL_S",
+            "2592000",
+            |v| in_range(v, 600, 31_536_000).map(|s| Duration::from_secs(s as u64)),
+        );
+        let hash_concurrency = parse_or(
+            &get,
+            &mut bad,
+            "MELDEPLIKT_HASH_CONCURRENCY",
+            &default_workers,
+            |v| in_range(v, 1, 64),
+        );
+        let login_free_failures =
+            parse_or(&get, &mut bad, "MELDEPLIKT_LOGIN_FREE_FAILURES", "5", |v| {
+                in_range(v, 1, 100).map(|n| n as u32)
+            });
+
         if !bad.is_empty() {
             return Err(ConfigError(bad));
         }
@@ -204,6 +239,10 @@ impl Settings {
             workers: workers.ok_or_else(missing)?,
             shutdown_timeout: shutdown_timeout.ok_or_else(missing)?,
             log_format: log_format.ok_or_else(missing)?,
+            access_token_ttl: access_token_ttl.ok_or_else(missing)?,
+            refresh_token_ttl: refresh_token_ttl.ok_or_else(missing)?,
+            hash_concurrency: hash_concurrency.ok_or_else(missing)?,
+            login_free_failures: login_free_failures.ok_or_else(missing)?,
             handle_signals: true,
         })
     }

@@ -59,9 +59,10 @@ pub struct Problem {
     /// What went wrong in this occurrence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// The request id (also in the `X-Request-Id` header), to quote to support.
+    /// A stable machine-readable code for the whole problem, where one helps
+    /// (e.g. `invalid_grant`, `patient_journal_exists`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
+    pub code: Option<String>,
     /// Every problem with a field, all at once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldProblem>>,
@@ -85,6 +86,17 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldProblem>,
     },
+    /// No credentials, or credentials that do not hold (401). `error` is the
+    /// OAuth 2.0 / RFC 6750 code (`invalid_token`, `invalid_grant`, ...).
+    #[error("unauthorized: {detail}")]
+    Unauthorized {
+        error: Option<&'static str>,
+        detail: String,
+    },
+    /// Authenticated, but the role does not allow it, within one's own
+    /// organisation (403). Other organisations' things are 404 instead.
+    #[error("forbidden: {detail}")]
+    Forbidden { detail: String },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -96,7 +108,10 @@ pub enum ApiError {
     #[error("not acceptable")]
     NotAcceptable { detail: String },
     #[error("conflict: {detail}")]
-    Conflict { detail: String },
+    Conflict {
+        detail: String,
+        code: Option<&'static str>,
+    },
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("too many requests")]
@@ -129,6 +144,26 @@ impl ApiError {
         Self::Internal(err.into())
     }
 
+    pub fn unauthorized(error: &'static str, detail: impl Into<String>) -> Self {
+        Self::Unauthorized {
+            error: Some(error),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden {
+            detail: detail.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            detail: detail.into(),
+            code: Some(code),
+        }
+    }
+
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::BadRequest {
             detail: detail.into(),
@@ -151,6 +186,8 @@ impl ApiError {
         let (slug, title) = match self {
             Self::Validation { .. } => ("validation", "The request is not valid"),
             Self::BadRequest { .. } => ("bad-request", "The request could not be read"),
+            Self::Unauthorized { .. } => ("unauthorized", "Not authenticated"),
+            Self::Forbidden { .. } => ("forbidden", "Not allowed"),
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::UnsupportedMediaType { .. } => {
@@ -166,7 +203,9 @@ impl ApiError {
         };
         let detail = match self {
             Self::BadRequest { detail, .. }
-            | Self::Conflict { detail }
+            | Self::Conflict { detail, .. }
+            | Self::Unauthorized { detail, .. }
+            | Self::Forbidden { detail }
             | Self::ServiceUnavailable { detail, .. }
             | Self::NotAcceptable { detail } => Some(detail.clone()),
             Self::MethodNotAllowed { allow } => {
@@ -190,12 +229,17 @@ impl ApiError {
             Self::BadRequest { errors, .. } if !errors.is_empty() => (Some(errors.clone()), None),
             _ => (None, None),
         };
+        let code = match self {
+            Self::Unauthorized { error, .. } => error.map(str::to_owned),
+            Self::Conflict { code, .. } => code.map(str::to_owned),
+            _ => None,
+        };
         Problem {
             kind: format!("{TYPE_BASE}{slug}"),
             title: title.to_owned(),
             status: status.as_u16(),
             detail,
-            request_id: None,
+            code,
             errors,
             warnings,
         }
@@ -207,6 +251,8 @@ impl ResponseError for ApiError {
         match self {
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -228,6 +274,17 @@ impl ResponseError for ApiError {
         match self {
             Self::MethodNotAllowed { allow } => {
                 response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            Self::Unauthorized { error, detail } => {
+                // RFC 6750 §3: a bare challenge when no token was sent.
+                let challenge = match error {
+                    Some(code @ ("invalid_token" | "invalid_request")) => format!(
+                        "Bearer realm=\"meldeplikt\", error=\"{code}\", error_description=\"{}\"",
+                        detail.replace(['"', '\\'], "'")
+                    ),
+                    _ => "Bearer realm=\"meldeplikt\"".to_owned(),
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
             }
             Self::TooManyRequests { retry_after }
             | Self::ServiceUnavailable {
@@ -274,7 +331,7 @@ pub fn problem_for_status(status: StatusCode) -> Problem {
         title,
         status: status.as_u16(),
         detail: None,
-        request_id: None,
+        code: None,
         errors: None,
         warnings: None,
     }
@@ -303,6 +360,7 @@ impl From<diesel::result::Error> for ApiError {
                     "Already exists ({})",
                     info.constraint_name().unwrap_or("unique")
                 ),
+                code: Some("already_exists"),
             },
             other => Self::Internal(anyhow::Error::new(other).context("database query")),
         }

@@ -1,6 +1,10 @@
 //! meldeplikt: notification of processing of personal data to the
 //! Norwegian data-protection authority.
 
+pub mod accounts;
+pub mod api;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -26,6 +26,8 @@ use crate::error::{FieldProblem, PROBLEM_JSON, Problem};
         license(name = "MIT OR Apache-2.0"),
     ),
     tags(
+        (name = "accounts", description = "Organisations, their users and integration clients"),
+        (name = "auth", description = "Tokens, revocation and the published keys"),
         (name = "operations", description = "Health, metrics and this document"),
     ),
     components(schemas(Problem, FieldProblem)),

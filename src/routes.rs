@@ -9,6 +9,7 @@ use crate::openapi::RouteTable;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     crate::ops::configure(cfg);
+    crate::accounts::configure(cfg);
 }
 
 /// Answers what no route matched: 405 with `Allow` when the path exists

@@ -2,6 +2,7 @@
 //! `main` and for every test.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
@@ -12,6 +13,10 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use crate::accounts::AuthSettings;
+use crate::auth::keys::Keys;
+use crate::auth::password::Passwords;
+use crate::auth::tokens::TokenService;
 use crate::config::Settings;
 use crate::db::local_postgres::{self, LocalPostgres};
 use crate::db::{self, Pool, PoolOptions};
@@ -128,6 +133,17 @@ fn serve(listener: TcpListener, pool: Pool, settings: &Settings) -> anyhow::Resu
     let metrics: web::Data<Metrics> = web::Data::from(Metrics::new());
     let pool = web::Data::new(pool);
     let body_limit = BodyLimit(settings.max_body_bytes);
+    let keys = Arc::new(Keys::load(&settings.signing_key_files, &settings.data_dir)?);
+    let tokens = web::Data::new(TokenService::new(
+        keys,
+        settings.public_url.clone(),
+        settings.access_token_ttl,
+    ));
+    let passwords = web::Data::new(Passwords::new(settings.hash_concurrency));
+    let auth_settings = web::Data::new(AuthSettings {
+        refresh_token_ttl: settings.refresh_token_ttl,
+        free_failures: settings.login_free_failures,
+    });
 
     let server = HttpServer::new(move || {
         App::new()
@@ -137,6 +153,9 @@ fn serve(listener: TcpListener, pool: Pool, settings: &Settings) -> anyhow::Resu
             .app_data(metrics.clone())
             .app_data(routes.clone())
             .app_data(openapi_json.clone())
+            .app_data(tokens.clone())
+            .app_data(passwords.clone())
+            .app_data(auth_settings.clone())
             .app_data(body_limit)
             .app_data(path_config())
             .app_data(query_config())

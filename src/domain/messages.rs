@@ -207,6 +207,21 @@ pub fn text(code: &str) -> Text {
             "Verksemda har alt meldt pasientjournal ({number}); endre den meldinga i staden.",
             "The organisation has already notified its patient journal ({number}); amend that notification instead.",
         ),
+        "password_too_short" => Text::new(
+            "Passordet må ha minst {min} tegn.",
+            "Passordet må ha minst {min} teikn.",
+            "The password must have at least {min} characters.",
+        ),
+        "password_too_long" => Text::new(
+            "Passordet kan ikke være lengre enn {max} byte.",
+            "Passordet kan ikkje vere lengre enn {max} byte.",
+            "The password must not be longer than {max} bytes.",
+        ),
+        "password_is_email" => Text::new(
+            "Passordet kan ikke være e-postadressen.",
+            "Passordet kan ikkje vere e-postadressa.",
+            "The password must not be the e-mail address.",
+        ),
         _ => Text::new(
             "Verdien er ikke gyldig.",
             "Verdien er ikkje gyldig.",
@@ -257,6 +272,9 @@ pub const CODES: &[&str] = &[
     "exception_not_allowed",
     "invalid_email",
     "patient_journal_exists",
+    "password_too_short",
+    "password_too_long",
+    "password_is_email",
 ];
 
 /// Fills `{name}` placeholders.

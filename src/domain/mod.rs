@@ -1,6 +1,7 @@
 //! The domain of meldeplikt, in plain Rust: no HTTP, no database, no clock.
 //! Read it to learn the regulation; every rule is tested here on its own.
 
+mod checker;
 pub mod code_lists;
 mod countries;
 pub mod diff;
@@ -11,6 +12,7 @@ pub mod lifecycle;
 pub mod messages;
 pub mod notification;
 pub mod number;
+pub mod organisation;
 pub mod receipt;
 
 pub use countries::COUNTRIES;

@@ -12,14 +12,13 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::checker::Checker;
 use super::code_lists::{
     Country, IdentifierScheme, Law, LegalGround, ProcessorRole, Purpose, RegistrationKind,
     ResearchConsent, Sector, SectorRule, SensitiveCategory, TransferBasis,
 };
 use super::i18n::Lang;
-use super::identifiers::{
-    Identifier, LeiError, OrgNumber, OrgNumberError, eu_vat_is_valid, euid_is_valid, lei_is_valid,
-};
+use super::identifiers::Identifier;
 use super::messages;
 use super::number::NotificationNumber;
 
@@ -673,263 +672,7 @@ pub fn validate(input: &NotificationInput, context: &Context) -> Result<Validate
     }
 }
 
-/// Collects violations while reading the input.
-#[derive(Default)]
-struct Checker {
-    errors: Vec<Violation>,
-    warnings: Vec<Violation>,
-}
-
 impl Checker {
-    fn error(&mut self, pointer: impl Into<String>, code: &'static str) {
-        self.error_with(pointer, code, Vec::new());
-    }
-
-    fn error_with(
-        &mut self,
-        pointer: impl Into<String>,
-        code: &'static str,
-        args: Vec<(&'static str, String)>,
-    ) {
-        self.errors.push(Violation {
-            pointer: pointer.into(),
-            code,
-            args,
-        });
-    }
-
-    fn warn(&mut self, pointer: impl Into<String>, code: &'static str) {
-        self.warnings.push(Violation {
-            pointer: pointer.into(),
-            code,
-            args: Vec::new(),
-        });
-    }
-
-    /// A trimmed text that must be present.
-    fn text(&mut self, pointer: &str, value: &Option<String>, max: usize) -> Option<String> {
-        let text = self.optional_text(pointer, value, max);
-        if text.is_none() && !self.errors.iter().any(|e| e.pointer == pointer) {
-            self.error(pointer, "required");
-        }
-        text
-    }
-
-    /// A trimmed text that may be absent; empty counts as absent.
-    fn optional_text(
-        &mut self,
-        pointer: &str,
-        value: &Option<String>,
-        max: usize,
-    ) -> Option<String> {
-        let text = value.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
-        let mut ok = true;
-        if text.chars().count() > max {
-            self.error_with(pointer, "too_long", vec![("max", max.to_string())]);
-            ok = false;
-        }
-        // Line breaks belong in a description; other control characters nowhere.
-        if text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-        {
-            self.error(pointer, "invalid_characters");
-            ok = false;
-        }
-        ok.then(|| text.to_owned())
-    }
-
-    fn code<T>(
-        &mut self,
-        pointer: &str,
-        value: Option<&str>,
-        parse: impl Fn(&str) -> Option<T>,
-        allowed: impl Iterator<Item = &'static str>,
-    ) -> Option<T> {
-        let Some(code) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-            self.error(pointer, "required");
-            return None;
-        };
-        let parsed = parse(code);
-        if parsed.is_none() {
-            self.error_with(
-                pointer,
-                "unknown_code",
-                vec![
-                    ("value", truncate(code)),
-                    ("allowed", allowed.collect::<Vec<_>>().join(", ")),
-                ],
-            );
-        }
-        parsed
-    }
-
-    fn code_set<T: Ord + Copy>(
-        &mut self,
-        pointer: &str,
-        values: Option<&[String]>,
-        parse: impl Fn(&str) -> Option<T>,
-        allowed: impl Iterator<Item = &'static str> + Clone,
-        max: usize,
-    ) -> BTreeSet<T> {
-        let mut set = BTreeSet::new();
-        let Some(values) = values else {
-            return set;
-        };
-        if values.len() > max {
-            self.error_with(pointer, "too_many", vec![("max", max.to_string())]);
-            return set;
-        }
-        for (i, value) in values.iter().enumerate() {
-            let item_pointer = format!("{pointer}/{i}");
-            if let Some(v) = self.code(&item_pointer, Some(value), &parse, allowed.clone())
-                && !set.insert(v)
-            {
-                self.error_with(item_pointer, "duplicate", vec![("value", truncate(value))]);
-            }
-        }
-        set
-    }
-
-    fn list<I, T>(
-        &mut self,
-        pointer: &str,
-        items: Option<&[I]>,
-        max: usize,
-        mut each: impl FnMut(&mut Self, &str, &I) -> Option<T>,
-    ) -> Vec<T> {
-        let Some(items) = items else {
-            return Vec::new();
-        };
-        if items.len() > max {
-            self.error_with(pointer, "too_many", vec![("max", max.to_string())]);
-            return Vec::new();
-        }
-        items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, item)| each(self, &format!("{pointer}/{i}"), item))
-            .collect()
-    }
-
-    fn date(&mut self, pointer: &str, value: &Option<String>, required: bool) -> Option<NaiveDate> {
-        let Some(text) = value.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
-            if required {
-                self.error(pointer, "required");
-            }
-            return None;
-        };
-        let parsed = (text.len() == 10)
-            .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-            .flatten();
-        if parsed.is_none() {
-            self.error(pointer, "invalid_date");
-        }
-        parsed
-    }
-
-    fn country(&mut self, pointer: &str, value: &Option<String>) -> Option<Country> {
-        let Some(code) = value.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
-            self.error(pointer, "required");
-            return None;
-        };
-        let country = Country::parse(code);
-        if country.is_none() {
-            self.error_with(pointer, "unknown_country", vec![("value", truncate(code))]);
-        }
-        country
-    }
-
-    fn identifier(&mut self, pointer: &str, input: &IdentifierInput) -> Option<Identifier> {
-        let scheme = self.code(
-            &format!("{pointer}/scheme"),
-            input.scheme.as_deref(),
-            IdentifierScheme::parse,
-            IdentifierScheme::ALL.iter().map(|s| s.code()),
-        );
-        let value_pointer = format!("{pointer}/value");
-        let value = self.text(&value_pointer, &input.value, limits::IDENTIFIER);
-        let country = match &input.country {
-            None => None,
-            Some(_) => self.country(&format!("{pointer}/country"), &input.country),
-        };
-        let (scheme, value) = (scheme?, value?);
-        let value = match scheme {
-            IdentifierScheme::NoOrgnr => match OrgNumber::parse(&value) {
-                Ok(number) => number.as_string(),
-                Err(OrgNumberError::Format) => {
-                    self.error(value_pointer, "orgnr_format");
-                    return None;
-                }
-                Err(OrgNumberError::Checksum) => {
-                    self.error(value_pointer, "orgnr_checksum");
-                    return None;
-                }
-            },
-            IdentifierScheme::Lei => {
-                let lei = value.replace(' ', "").to_ascii_uppercase();
-                match lei_is_valid(&lei) {
-                    Ok(()) => lei,
-                    Err(LeiError::Format) => {
-                        self.error(value_pointer, "lei_format");
-                        return None;
-                    }
-                    Err(LeiError::Checksum) => {
-                        self.error(value_pointer, "lei_checksum");
-                        return None;
-                    }
-                }
-            }
-            IdentifierScheme::EuVat => {
-                let vat = value.replace([' ', '.', '-'], "").to_ascii_uppercase();
-                if !eu_vat_is_valid(&vat) {
-                    self.error(value_pointer, "vat_format");
-                    return None;
-                }
-                vat
-            }
-            IdentifierScheme::Euid => {
-                let euid = value.to_ascii_uppercase();
-                if !euid_is_valid(&euid) {
-                    self.error(value_pointer, "euid_format");
-                    return None;
-                }
-                euid
-            }
-            IdentifierScheme::Other => value,
-        };
-        Some(Identifier {
-            scheme,
-            value,
-            country,
-        })
-    }
-
-    fn address(&mut self, pointer: &str, input: &Option<AddressInput>) -> Option<Address> {
-        let Some(input) = input else {
-            self.error(pointer, "required");
-            return None;
-        };
-        let street = self.text(&format!("{pointer}/street"), &input.street, limits::STREET);
-        let postal_pointer = format!("{pointer}/postal_code");
-        let postal_code = self.text(&postal_pointer, &input.postal_code, limits::POSTAL_CODE);
-        let town = self.text(&format!("{pointer}/town"), &input.town, limits::TOWN);
-        let country = self.country(&format!("{pointer}/country"), &input.country);
-        if country == Some(Country::NORWAY)
-            && let Some(code) = &postal_code
-            && !(code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()))
-        {
-            self.error(postal_pointer, "invalid_postal_code");
-            return None;
-        }
-        Some(Address {
-            street: street?,
-            postal_code: postal_code?,
-            town: town?,
-            country: country?,
-        })
-    }
-
     fn controller(&mut self, input: &ControllerInput) -> Option<Controller> {
         let name = self.text("/controller/name", &input.name, limits::NAME);
         let identifier = match &input.identifier {
@@ -1089,16 +832,6 @@ impl Checker {
             exception,
         })
     }
-
-    fn email(&mut self, pointer: &str, value: &Option<String>) -> Option<String> {
-        let email = self.text(pointer, value, limits::EMAIL)?;
-        if email_is_valid(&email) {
-            Some(email)
-        } else {
-            self.error(pointer, "invalid_email");
-            None
-        }
-    }
 }
 
 /// An optional part that was present must have been read: `Some(None)`
@@ -1109,11 +842,6 @@ fn transpose<T>(part: Option<Option<T>>) -> Option<Option<T>> {
         Some(None) => None,
         Some(Some(value)) => Some(Some(value)),
     }
-}
-
-/// Values quoted back in messages are cut short.
-fn truncate(text: &str) -> String {
-    text.chars().take(40).collect()
 }
 
 fn phone_is_valid(phone: &str) -> bool {

@@ -230,8 +230,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database_url: String,
-    /// Kept alive for the server's mail and keys.
-    _data_dir: tempfile::TempDir,
+    /// The server's data folder: mail, development keys.
+    pub data_dir: tempfile::TempDir,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -246,6 +246,84 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_with(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_with(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete_with(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers an organisation with a fresh organisation number; returns
+    /// the registration's answer.
+    pub async fn register(&self, admin_email: &str) -> serde_json::Value {
+        let response = self
+            .post_json(
+                "/v1/organisations",
+                &registration(&new_orgnr(), admin_email),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "registration");
+        response.json().await.unwrap()
+    }
+
+    /// Signs in and returns the token response.
+    pub async fn login(&self, email: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .post_json(
+                "/v1/auth/token",
+                &serde_json::json!({"grant_type": "password", "username": email, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login of {email}");
+        response.json().await.unwrap()
+    }
+
+    /// Registers an organisation and signs its admin in; (access token, registration).
+    pub async fn admin(&self) -> (String, serde_json::Value) {
+        let email = format!("admin-{}@example.no", uuid::Uuid::new_v4().simple());
+        let registered = self.register(&email).await;
+        let tokens = self.login(&email, PASSWORD).await;
+        (
+            tokens["access_token"].as_str().unwrap().to_owned(),
+            registered,
+        )
     }
 
     /// A connection to this test's database, bypassing the service.
@@ -324,9 +402,39 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .expect("client"),
         database_url,
-        _data_dir: data_dir,
+        data_dir,
         handle,
     }
+}
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A valid Norwegian organisation number nobody else in the run uses.
+pub fn new_orgnr() -> String {
+    use meldeplikt::domain::identifiers::OrgNumber;
+    loop {
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).unwrap();
+        let digits: Vec<u8> = random.iter().map(|b| b % 10).collect();
+        if let Some(check) = OrgNumber::check_digit(&digits) {
+            return digits
+                .iter()
+                .chain([check].iter())
+                .map(|d| char::from(b'0' + d))
+                .collect();
+        }
+    }
+}
+
+/// A registration body of `examples.md`.
+pub fn registration(orgnr: &str, admin_email: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": "Fjordvik kommune",
+        "identifier": { "scheme": "no_orgnr", "value": orgnr },
+        "address": { "street": "Postboks 1", "postal_code": "5001", "town": "Bergen", "country": "NO" },
+        "admin": { "email": admin_email, "password": PASSWORD }
+    })
 }
 
 /// Reads a problem+json body, checking its media type and status field.

@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod accounts;
+mod auth;
 mod errors;
 mod migrations;
 mod openapi_doc;

@@ -1,0 +1,368 @@
+//! SQL of the accounts: organisations, users, API clients, refresh tokens.
+//! Every read of organisation data is scoped to the caller's organisation.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::api::Page;
+use crate::auth::Role;
+use crate::domain::identifiers::Identifier;
+use crate::domain::notification::Address;
+use crate::error::ApiError;
+use crate::schema::{api_clients, organisations, refresh_tokens, users};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationRow {
+    pub id: Uuid,
+    pub name: String,
+    pub identifier_scheme: String,
+    pub identifier_value: String,
+    pub address: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub organisation_id: Option<Uuid>,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_clients)]
+pub struct ApiClientRow {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub name: String,
+    pub client_id: String,
+    pub secret_hash: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Maps the unique constraints of accounts to conflicts a user understands.
+pub fn conflict(err: diesel::result::Error) -> ApiError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    if let Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &err {
+        match info.constraint_name() {
+            Some("organisations_identifier_unique") => {
+                return ApiError::conflict(
+                    "organisation_exists",
+                    "An organisation with this identifier already has an account",
+                );
+            }
+            Some("users_email_unique") => {
+                return ApiError::conflict("email_taken", "A user with this e-mail address exists");
+            }
+            _ => {}
+        }
+    }
+    err.into()
+}
+
+pub async fn insert_organisation(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    name: &str,
+    identifier: &Identifier,
+    address: &Address,
+) -> Result<OrganisationRow, ApiError> {
+    diesel::insert_into(organisations::table)
+        .values((
+            organisations::id.eq(id),
+            organisations::name.eq(name),
+            organisations::identifier_scheme.eq(identifier.scheme.code()),
+            organisations::identifier_value.eq(&identifier.value),
+            organisations::address.eq(serde_json::to_value(address).map_err(ApiError::internal)?),
+        ))
+        .returning(OrganisationRow::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(conflict)
+}
+
+pub async fn organisation(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<OrganisationRow, ApiError> {
+    Ok(organisations::table
+        .find(id)
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .await?)
+}
+
+pub async fn insert_user(
+    conn: &mut AsyncPgConnection,
+    organisation_id: Option<Uuid>,
+    email: &str,
+    password_hash: &str,
+    role: Role,
+) -> Result<UserRow, ApiError> {
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(Uuid::new_v4()),
+            users::organisation_id.eq(organisation_id),
+            users::email.eq(email),
+            users::password_hash.eq(password_hash),
+            users::role.eq(role.code()),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(conflict)
+}
+
+pub async fn user_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> Result<Option<UserRow>, ApiError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn user(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<UserRow>, ApiError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn users_of(
+    conn: &mut AsyncPgConnection,
+    organisation_id: Uuid,
+    page: Page,
+) -> Result<Vec<UserRow>, ApiError> {
+    let mut query = users::table
+        .filter(users::organisation_id.eq(organisation_id))
+        .select(UserRow::as_select())
+        .order((users::created_at, users::id))
+        .limit(page.limit + 1)
+        .into_boxed();
+    if let Some((t, id)) = page.after {
+        query = query.filter(
+            users::created_at
+                .gt(t)
+                .or(users::created_at.eq(t).and(users::id.gt(id))),
+        );
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// Deletes a user of `organisation_id`; false when there is none such.
+pub async fn delete_user(
+    conn: &mut AsyncPgConnection,
+    organisation_id: Uuid,
+    id: Uuid,
+) -> Result<bool, ApiError> {
+    let deleted = diesel::delete(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::organisation_id.eq(organisation_id)),
+    )
+    .execute(conn)
+    .await?;
+    Ok(deleted == 1)
+}
+
+pub async fn insert_client(
+    conn: &mut AsyncPgConnection,
+    organisation_id: Uuid,
+    name: &str,
+    client_id: &str,
+    secret_hash: &[u8],
+) -> Result<ApiClientRow, ApiError> {
+    Ok(diesel::insert_into(api_clients::table)
+        .values((
+            api_clients::id.eq(Uuid::new_v4()),
+            api_clients::organisation_id.eq(organisation_id),
+            api_clients::name.eq(name),
+            api_clients::client_id.eq(client_id),
+            api_clients::secret_hash.eq(secret_hash),
+        ))
+        .returning(ApiClientRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn active_client(
+    conn: &mut AsyncPgConnection,
+    client_id: &str,
+) -> Result<Option<ApiClientRow>, ApiError> {
+    Ok(api_clients::table
+        .filter(api_clients::client_id.eq(client_id))
+        .filter(api_clients::revoked_at.is_null())
+        .select(ApiClientRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn client(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<ApiClientRow>, ApiError> {
+    Ok(api_clients::table
+        .find(id)
+        .select(ApiClientRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn clients_of(
+    conn: &mut AsyncPgConnection,
+    organisation_id: Uuid,
+    page: Page,
+) -> Result<Vec<ApiClientRow>, ApiError> {
+    let mut query = api_clients::table
+        .filter(api_clients::organisation_id.eq(organisation_id))
+        .filter(api_clients::revoked_at.is_null())
+        .select(ApiClientRow::as_select())
+        .order((api_clients::created_at, api_clients::id))
+        .limit(page.limit + 1)
+        .into_boxed();
+    if let Some((t, id)) = page.after {
+        query = query.filter(
+            api_clients::created_at
+                .gt(t)
+                .or(api_clients::created_at.eq(t).and(api_clients::id.gt(id))),
+        );
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// Revokes an active client of `organisation_id`; false when there is none such.
+pub async fn revoke_client(
+    conn: &mut AsyncPgConnection,
+    organisation_id: Uuid,
+    id: Uuid,
+) -> Result<bool, ApiError> {
+    let revoked = diesel::update(
+        api_clients::table
+            .filter(api_clients::id.eq(id))
+            .filter(api_clients::organisation_id.eq(organisation_id))
+            .filter(api_clients::revoked_at.is_null()),
+    )
+    .set(api_clients::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    Ok(revoked == 1)
+}
+
+pub async fn insert_refresh_token(
+    conn: &mut AsyncPgConnection,
+    family_id: Uuid,
+    user_id: Uuid,
+    token_hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(Uuid::new_v4()),
+            refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::user_id.eq(user_id),
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What became of a presented refresh token.
+pub enum Spent {
+    /// It was live and is now spent: rotate within its family.
+    Rotated { family_id: Uuid, user_id: Uuid },
+    /// It had been spent or revoked before: its family is revoked now.
+    Reused { family_id: Uuid },
+    /// No such token, or expired.
+    Unknown,
+}
+
+/// Spends a refresh token atomically; concurrent uses of one token get one
+/// `Rotated` and the rest `Reused`.
+pub async fn spend_refresh_token(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> Result<Spent, ApiError> {
+    let live: Option<(Uuid, Uuid)> = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(token_hash))
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null())
+            .filter(refresh_tokens::expires_at.gt(diesel::dsl::now)),
+    )
+    .set(refresh_tokens::used_at.eq(diesel::dsl::now))
+    .returning((refresh_tokens::family_id, refresh_tokens::user_id))
+    .get_result(conn)
+    .await
+    .optional()?;
+    if let Some((family_id, user_id)) = live {
+        return Ok(Spent::Rotated { family_id, user_id });
+    }
+    let earlier: Option<(Uuid, bool)> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select((
+            refresh_tokens::family_id,
+            refresh_tokens::used_at
+                .is_not_null()
+                .or(refresh_tokens::revoked_at.is_not_null()),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    match earlier {
+        Some((family_id, true)) => {
+            revoke_family(conn, family_id).await?;
+            Ok(Spent::Reused { family_id })
+        }
+        _ => Ok(Spent::Unknown),
+    }
+}
+
+pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Result<(), ApiError> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The family of a token of `user_id`, if it is theirs.
+pub async fn family_of(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    user_id: Uuid,
+) -> Result<Option<Uuid>, ApiError> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .select(refresh_tokens::family_id)
+        .first(conn)
+        .await
+        .optional()?)
+}

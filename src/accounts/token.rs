@@ -1,0 +1,404 @@
+//! The OAuth 2.0-style token endpoint, refresh-token rotation with reuse
+//! detection, revocation, and the published keys.
+
+use std::net::IpAddr;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::AuthSettings;
+use super::store::{self, Spent};
+use crate::auth::keys::Jwks;
+use crate::auth::password::Passwords;
+use crate::auth::tokens::TokenService;
+use crate::auth::{Principal, Role, SubjectKind, throttle};
+use crate::db::Pool;
+use crate::error::{ApiError, Problem};
+use crate::extract::{BodyLimit, parse_json};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_token)
+        .service(revoke_token)
+        .service(get_jwks);
+}
+
+/// A token request (RFC 6749 §4.3, §4.4, §6), as JSON or as a form.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `password`, `client_credentials` or `refresh_token`.
+    #[schema(example = "password", required = true)]
+    pub grant_type: Option<String>,
+    /// With `password`: the user's e-mail address.
+    #[schema(example = "personvern@fjordvik.kommune.no")]
+    pub username: Option<String>,
+    /// With `password`.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
+    /// With `client_credentials`.
+    pub client_id: Option<String>,
+    /// With `client_credentials`.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub client_secret: Option<SecretString>,
+    /// With `refresh_token`: the last refresh token received.
+    #[schema(value_type = Option<String>)]
+    pub refresh_token: Option<SecretString>,
+}
+
+/// Tokens (RFC 6749 §5.1).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT (EdDSA, `typ: at+jwt`) for `Authorization: Bearer`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+    /// For users: use once with `grant_type=refresh_token`; a new one comes
+    /// back each time, and reusing a spent one revokes them all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// Gets tokens: `password` for users, `client_credentials` for integrations,
+/// `refresh_token` to rotate. JSON or `application/x-www-form-urlencoded`.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "create_token",
+    security(()),
+    request_body(content(
+        (TokenRequest = "application/json"),
+        (TokenRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Tokens", body = TokenResponse),
+        (status = 400, description = "A missing parameter or an unsupported grant type (`code`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong credentials, or a spent or revoked refresh token (`code: invalid_grant`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failures; wait `Retry-After` seconds",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many sign-ins at once; retry", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/auth/token")]
+async fn create_token(
+    req: HttpRequest,
+    body: web::Bytes,
+    pool: web::Data<Pool>,
+    passwords: web::Data<Passwords>,
+    tokens: web::Data<TokenService>,
+    settings: web::Data<AuthSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let request: TokenRequest = parse_json_or_form(&req, &body)?;
+    let ip = req.peer_addr().map(|a| a.ip());
+    let response = match request.grant_type.as_deref() {
+        Some("password") => {
+            password_grant(request, ip, &pool, &passwords, &tokens, &settings).await?
+        }
+        Some("client_credentials") => client_grant(request, ip, &pool, &tokens, &settings).await?,
+        Some("refresh_token") => refresh_grant(request, &pool, &tokens, &settings).await?,
+        None => return Err(missing("grant_type")),
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "grant_type",
+                "unsupported_grant_type",
+                "grant_type must be password, client_credentials or refresh_token",
+            ));
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(response))
+}
+
+fn missing(field: &str) -> ApiError {
+    ApiError::bad_field(field, "invalid_request", format!("{field} is required"))
+}
+
+fn invalid_grant(detail: &str) -> ApiError {
+    ApiError::unauthorized("invalid_grant", detail)
+}
+
+/// Reads a JSON or form body by its content type.
+fn parse_json_or_form<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    let limit = req.app_data::<BodyLimit>().map_or(usize::MAX, |l| l.0);
+    if body.len() > limit {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match content_type.as_str() {
+        "application/json" => parse_json(body),
+        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(body).map_err(|e| {
+            ApiError::bad_field(
+                "",
+                "invalid_request",
+                format!("The form could not be read: {e}"),
+            )
+        }),
+        _ => Err(ApiError::UnsupportedMediaType {
+            expected: "application/json or application/x-www-form-urlencoded",
+        }),
+    }
+}
+
+fn ip_key(ip: Option<IpAddr>) -> String {
+    format!(
+        "login-ip:{}",
+        ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    )
+}
+
+async fn password_grant(
+    request: TokenRequest,
+    ip: Option<IpAddr>,
+    pool: &Pool,
+    passwords: &Passwords,
+    tokens: &TokenService,
+    settings: &AuthSettings,
+) -> Result<TokenResponse, ApiError> {
+    let email = request
+        .username
+        .as_deref()
+        .map(|u| u.trim().to_lowercase())
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| missing("username"))?;
+    let password = request.password.ok_or_else(|| missing("password"))?;
+    let account_key = format!("login:{email}");
+    let ip_key = ip_key(ip);
+    let user = {
+        let mut conn = pool.get().await?;
+        throttle::check(&mut conn, &account_key).await?;
+        throttle::check(&mut conn, &ip_key).await?;
+        store::user_by_email(&mut conn, &email).await?
+    };
+    // No connection is held while the hash is checked.
+    let matches = passwords
+        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await?;
+    let mut conn = pool.get().await?;
+    let Some(user) = user.filter(|_| matches) else {
+        let blocked = throttle::fail(&mut conn, &account_key, settings.free_failures).await?;
+        throttle::fail(&mut conn, &ip_key, settings.free_failures * 4).await?;
+        tracing::info!(
+            event = "auth.login_failed",
+            blocked = blocked.is_some(),
+            "a sign-in failed"
+        );
+        return Err(invalid_grant("The e-mail address or the password is wrong"));
+    };
+    throttle::clear(&mut conn, &account_key).await?;
+    let principal = Principal {
+        kind: SubjectKind::User,
+        id: user.id,
+        organisation_id: user.organisation_id,
+        role: user.role(),
+    };
+    let refresh = issue_refresh(&mut conn, Uuid::new_v4(), user.id, settings).await?;
+    tracing::info!(event = "auth.login_succeeded", user = %user.id, "a user signed in");
+    Ok(TokenResponse {
+        access_token: tokens.issue(&principal),
+        token_type: "Bearer",
+        expires_in: tokens.ttl().as_secs(),
+        refresh_token: Some(refresh),
+    })
+}
+
+async fn client_grant(
+    request: TokenRequest,
+    ip: Option<IpAddr>,
+    pool: &Pool,
+    tokens: &TokenService,
+    settings: &AuthSettings,
+) -> Result<TokenResponse, ApiError> {
+    let client_id = request
+        .client_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| missing("client_id"))?
+        .to_owned();
+    let secret = request
+        .client_secret
+        .ok_or_else(|| missing("client_secret"))?;
+    let ip_key = ip_key(ip);
+    let mut conn = pool.get().await?;
+    throttle::check(&mut conn, &ip_key).await?;
+    let client = store::active_client(&mut conn, &client_id).await?;
+    let presented = Sha256::digest(secret.expose_secret().as_bytes());
+    let genuine = client
+        .as_ref()
+        .is_some_and(|c| bool::from(c.secret_hash.as_slice().ct_eq(presented.as_slice())));
+    let Some(client) = client.filter(|_| genuine) else {
+        throttle::fail(&mut conn, &ip_key, settings.free_failures * 4).await?;
+        tracing::info!(
+            event = "auth.client_failed",
+            "a client's credentials were refused"
+        );
+        return Err(invalid_grant(
+            "The client id or secret is wrong, or the client is revoked",
+        ));
+    };
+    tracing::info!(event = "auth.client_succeeded", client = %client.id, "a client got a token");
+    let principal = Principal {
+        kind: SubjectKind::Client,
+        id: client.id,
+        organisation_id: Some(client.organisation_id),
+        role: Role::Member,
+    };
+    Ok(TokenResponse {
+        access_token: tokens.issue(&principal),
+        token_type: "Bearer",
+        expires_in: tokens.ttl().as_secs(),
+        refresh_token: None,
+    })
+}
+
+async fn refresh_grant(
+    request: TokenRequest,
+    pool: &Pool,
+    tokens: &TokenService,
+    settings: &AuthSettings,
+) -> Result<TokenResponse, ApiError> {
+    let presented = request
+        .refresh_token
+        .ok_or_else(|| missing("refresh_token"))?;
+    let hash = Sha256::digest(presented.expose_secret().as_bytes());
+    let mut conn = pool.get().await?;
+    let (family_id, user_id) = match store::spend_refresh_token(&mut conn, &hash).await? {
+        Spent::Rotated { family_id, user_id } => (family_id, user_id),
+        Spent::Reused { family_id } => {
+            tracing::warn!(
+                event = "auth.refresh_reuse_detected",
+                family = %family_id,
+                "a spent refresh token was presented again; its family is revoked"
+            );
+            return Err(invalid_grant(
+                "The refresh token was already used; sign in again",
+            ));
+        }
+        Spent::Unknown => return Err(invalid_grant("The refresh token is not valid")),
+    };
+    let user = store::user(&mut conn, user_id)
+        .await?
+        .ok_or_else(|| invalid_grant("The user no longer exists"))?;
+    let principal = Principal {
+        kind: SubjectKind::User,
+        id: user.id,
+        organisation_id: user.organisation_id,
+        role: user.role(),
+    };
+    let refresh = issue_refresh(&mut conn, family_id, user.id, settings).await?;
+    Ok(TokenResponse {
+        access_token: tokens.issue(&principal),
+        token_type: "Bearer",
+        expires_in: tokens.ttl().as_secs(),
+        refresh_token: Some(refresh),
+    })
+}
+
+async fn issue_refresh(
+    conn: &mut diesel_async::AsyncPgConnection,
+    family_id: Uuid,
+    user_id: Uuid,
+    settings: &AuthSettings,
+) -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let expires_at = Utc::now()
+        + chrono::Duration::from_std(settings.refresh_token_ttl).map_err(ApiError::internal)?;
+    store::insert_refresh_token(
+        conn,
+        family_id,
+        user_id,
+        &Sha256::digest(token.as_bytes()),
+        expires_at,
+    )
+    .await?;
+    Ok(token)
+}
+
+/// A refresh token to revoke.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RevokeRequest {
+    #[schema(value_type = String, required = true)]
+    pub refresh_token: Option<SecretString>,
+}
+
+/// Revokes a refresh token of one's own, and every token rotated from the
+/// same sign-in (RFC 7009: unknown tokens are not an error).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "revoke_token",
+    security(("bearer" = [])),
+    request_body(content(
+        (RevokeRequest = "application/json"),
+        (RevokeRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 204, description = "Revoked, or not a token of the caller's"),
+        (status = 400, description = "refresh_token is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/auth/revoke")]
+async fn revoke_token(
+    req: HttpRequest,
+    principal: Principal,
+    body: web::Bytes,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let request: RevokeRequest = parse_json_or_form(&req, &body)?;
+    let token = request
+        .refresh_token
+        .ok_or_else(|| missing("refresh_token"))?;
+    if principal.kind == SubjectKind::User {
+        let hash = Sha256::digest(token.expose_secret().as_bytes());
+        let mut conn = pool.get().await?;
+        if let Some(family) = store::family_of(&mut conn, &hash, principal.id).await? {
+            store::revoke_family(&mut conn, family).await?;
+            tracing::info!(event = "auth.refresh_revoked", user = %principal.id, "refresh tokens revoked");
+        }
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The public keys that sign access tokens and receipts (RFC 7517).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "get_jwks",
+    security(()),
+    responses((status = 200, description = "The JWK Set", body = Jwks))
+)]
+#[get("/.well-known/jwks.json")]
+async fn get_jwks(tokens: web::Data<TokenService>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(tokens.keys().jwks())
+}

@@ -1,0 +1,171 @@
+//! Small pieces every capability's handlers share: the language asked for,
+//! validation problems in that language, the request id, cursor pagination.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::i18n::Lang;
+use crate::domain::notification::Violation;
+use crate::error::{ApiError, FieldProblem};
+use crate::telemetry::RequestId;
+
+/// The language of messages, from `Accept-Language` (bokmål by default).
+#[derive(Debug, Clone, Copy)]
+pub struct AcceptLanguage(pub Lang);
+
+impl FromRequest for AcceptLanguage {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let header = req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        std::future::ready(Ok(Self(Lang::from_accept_language(header))))
+    }
+}
+
+/// Domain violations as field problems in `lang`.
+pub fn field_problems(violations: &[Violation], lang: Lang) -> Vec<FieldProblem> {
+    violations
+        .iter()
+        .map(|v| FieldProblem::new(v.pointer.clone(), v.code, v.message(lang)))
+        .collect()
+}
+
+/// A 422 listing every violation.
+pub fn validation_error(errors: &[Violation], warnings: &[Violation], lang: Lang) -> ApiError {
+    ApiError::Validation {
+        errors: field_problems(errors, lang),
+        warnings: field_problems(warnings, lang),
+    }
+}
+
+/// The id of the request, for audit entries.
+pub fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|r| r.0.clone())
+}
+
+/// `limit` and `cursor` of a list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// How many items, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A checked page request: items after `after` in (created_at, id) order.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub limit: i64,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+pub const MAX_LIMIT: i64 = 100;
+const DEFAULT_LIMIT: i64 = 20;
+
+impl PageParams {
+    pub fn page(&self) -> Result<Page, ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::bad_field(
+                "limit",
+                "invalid_limit",
+                format!("limit must be from 1 to {MAX_LIMIT}"),
+            ));
+        }
+        let after = match &self.cursor {
+            None => None,
+            Some(cursor) => Some(decode_cursor(cursor).ok_or_else(|| {
+                ApiError::bad_field(
+                    "cursor",
+                    "invalid_cursor",
+                    "The cursor is not one this API gave",
+                )
+            })?),
+        };
+        Ok(Page { limit, after })
+    }
+}
+
+/// An opaque cursor for the position after an item.
+pub fn encode_cursor(created_at: DateTime<Utc>, id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{id}", created_at.timestamp_micros()))
+}
+
+fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (micros, id) = text.split_once('|')?;
+    Some((
+        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+        id.parse().ok()?,
+    ))
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl<T> List<T> {
+    /// A page from up to `limit + 1` rows: the extra row only says there is more.
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        limit: i64,
+        position: impl Fn(&T) -> (DateTime<Utc>, Uuid),
+    ) -> Self {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = if more {
+            rows.last().map(|last| {
+                let (t, id) = position(last);
+                encode_cursor(t, id)
+            })
+        } else {
+            None
+        };
+        Self {
+            items: rows,
+            next_cursor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_strangers_are_refused() {
+        let t = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap();
+        let id = Uuid::new_v4();
+        assert_eq!(decode_cursor(&encode_cursor(t, id)), Some((t, id)));
+        assert_eq!(decode_cursor("not-a-cursor"), None);
+        let p = PageParams {
+            limit: Some(0),
+            cursor: None,
+        };
+        assert!(p.page().is_err());
+        let p = PageParams {
+            limit: None,
+            cursor: Some("x".into()),
+        };
+        assert!(p.page().is_err());
+    }
+}
