@@ -58,6 +58,12 @@ pub struct Settings {
     /// `MELDEPLIKT_LOGIN_FREE_FAILURES`: failed logins of an account before
     /// back-off starts (a client address gets four times as many).
     pub login_free_failures: u32,
+    /// `MELDEPLIKT_NOTIFICATION_KEY_SECRET`: the server secret of the keyed
+    /// hash of notification keys (at least 32 characters). Unset: a
+    /// development secret is made under the data folder.
+    pub notification_key_secret: Option<SecretString>,
+    /// The clock. Not an environment variable: tests set a fixed one.
+    pub clock: crate::clock::Clock,
     /// Stop gracefully on SIGINT and SIGTERM. Not an environment variable:
     /// tests that run servers inside the test process turn it off.
     pub handle_signals: bool,
@@ -219,6 +225,18 @@ impl Settings {
                 in_range(v, 1, 100).map(|n| n as u32)
             });
 
+        let notification_key_secret = get("MELDEPLIKT_NOTIFICATION_KEY_SECRET");
+        if notification_key_secret
+            .as_ref()
+            .is_some_and(|s| s.chars().count() < 32)
+        {
+            bad.push(BadSetting {
+                variable: "MELDEPLIKT_NOTIFICATION_KEY_SECRET",
+                problem: "must be at least 32 characters".into(),
+            });
+        }
+        let notification_key_secret = notification_key_secret.map(SecretString::from);
+
         if !bad.is_empty() {
             return Err(ConfigError(bad));
         }
@@ -243,6 +261,8 @@ impl Settings {
             refresh_token_ttl: refresh_token_ttl.ok_or_else(missing)?,
             hash_concurrency: hash_concurrency.ok_or_else(missing)?,
             login_free_failures: login_free_failures.ok_or_else(missing)?,
+            notification_key_secret,
+            clock: crate::clock::Clock::System,
             handle_signals: true,
         })
     }

@@ -28,6 +28,8 @@ use crate::error::{FieldProblem, PROBLEM_JSON, Problem};
     tags(
         (name = "accounts", description = "Organisations, their users and integration clients"),
         (name = "auth", description = "Tokens, revocation and the published keys"),
+        (name = "notifications", description = "Submit, read, amend and withdraw notifications (meldinger)"),
+        (name = "code lists", description = "The code lists of the form, in nb, nn and en"),
         (name = "operations", description = "Health, metrics and this document"),
     ),
     components(schemas(Problem, FieldProblem)),

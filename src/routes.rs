@@ -10,6 +10,8 @@ use crate::openapi::RouteTable;
 pub fn configure(cfg: &mut ServiceConfig) {
     crate::ops::configure(cfg);
     crate::accounts::configure(cfg);
+    crate::notifications::configure(cfg);
+    crate::code_lists::configure(cfg);
 }
 
 /// Answers what no route matched: 405 with `Allow` when the path exists

@@ -27,6 +27,60 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Int2,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        body -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notification_versions (notification_id, version) {
+        notification_id -> Uuid,
+        version -> Int4,
+        kind -> Text,
+        content -> Jsonb,
+        content_digest -> Text,
+        submitted_at -> Timestamptz,
+        submitted_by_kind -> Text,
+        submitted_by -> Uuid,
+        state -> Text,
+        confirmed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Uuid,
+        number -> Text,
+        organisation_id -> Uuid,
+        status -> Text,
+        registered_version -> Nullable<Int4>,
+        latest_version -> Int4,
+        journal -> Bool,
+        key_hash -> Nullable<Bytea>,
+        revision -> Int4,
+        law -> Text,
+        legal_ground -> Text,
+        sector -> Text,
+        purpose -> Text,
+        controller_name -> Text,
+        description -> Nullable<Text>,
+        start_date -> Date,
+        previous_number -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        registered_at -> Nullable<Timestamptz>,
+        expires_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
     organisations (id) {
         id -> Uuid,
         name -> Text,
@@ -71,12 +125,17 @@ diesel::table! {
 }
 
 diesel::joinable!(api_clients -> organisations (organisation_id));
+diesel::joinable!(notification_versions -> notifications (notification_id));
+diesel::joinable!(notifications -> organisations (organisation_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> organisations (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     audit_log,
+    idempotency_keys,
+    notification_versions,
+    notifications,
     organisations,
     refresh_tokens,
     throttle,

@@ -21,6 +21,7 @@ use crate::config::Settings;
 use crate::db::local_postgres::{self, LocalPostgres};
 use crate::db::{self, Pool, PoolOptions};
 use crate::extract::{BodyLimit, path_config, query_config};
+use crate::notifications::NotificationSettings;
 use crate::openapi::{OpenApiJson, RouteTable};
 use crate::telemetry::{self, Metrics, SpanBuilder};
 
@@ -140,6 +141,11 @@ fn serve(listener: TcpListener, pool: Pool, settings: &Settings) -> anyhow::Resu
         settings.access_token_ttl,
     ));
     let passwords = web::Data::new(Passwords::new(settings.hash_concurrency));
+    let notification_settings = web::Data::new(NotificationSettings::load(
+        settings.notification_key_secret.as_ref(),
+        &settings.data_dir,
+    )?);
+    let clock = web::Data::new(settings.clock.clone());
     let auth_settings = web::Data::new(AuthSettings {
         refresh_token_ttl: settings.refresh_token_ttl,
         free_failures: settings.login_free_failures,
@@ -156,6 +162,8 @@ fn serve(listener: TcpListener, pool: Pool, settings: &Settings) -> anyhow::Resu
             .app_data(tokens.clone())
             .app_data(passwords.clone())
             .app_data(auth_settings.clone())
+            .app_data(notification_settings.clone())
+            .app_data(clock.clone())
             .app_data(body_limit)
             .app_data(path_config())
             .app_data(query_config())

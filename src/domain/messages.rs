@@ -222,6 +222,21 @@ pub fn text(code: &str) -> Text {
             "Passordet kan ikkje vere e-postadressa.",
             "The password must not be the e-mail address.",
         ),
+        "previous_number_unknown" => Text::new(
+            "Virksomheten har ingen registrert eller utløpt melding {number} som kan fornyes.",
+            "Verksemda har inga registrert eller utgått melding {number} som kan fornyast.",
+            "The organisation has no registered or expired notification {number} to renew.",
+        ),
+        "key_format" => Text::new(
+            "En meldingsnøkkel har 16 tegn i fire grupper, for eksempel 7K3M-Q9ZD-R2XW-4H8T.",
+            "Ein meldingsnøkkel har 16 teikn i fire grupper, til dømes 7K3M-Q9ZD-R2XW-4H8T.",
+            "A notification key has 16 characters in four groups, such as 7K3M-Q9ZD-R2XW-4H8T.",
+        ),
+        "key_mistyped" => Text::new(
+            "Meldingsnøkkelen er skrevet feil: kontroller tegnene mot kvitteringen.",
+            "Meldingsnøkkelen er skriven feil: kontroller teikna mot kvitteringa.",
+            "The notification key is mistyped: check the characters against the receipt.",
+        ),
         _ => Text::new(
             "Verdien er ikke gyldig.",
             "Verdien er ikkje gyldig.",
@@ -275,6 +290,9 @@ pub const CODES: &[&str] = &[
     "password_too_short",
     "password_too_long",
     "password_is_email",
+    "previous_number_unknown",
+    "key_format",
+    "key_mistyped",
 ];
 
 /// Fills `{name}` placeholders.

@@ -6,6 +6,7 @@ mod accounts;
 mod auth;
 mod errors;
 mod migrations;
+mod notifications;
 mod openapi_doc;
 mod operations;
 mod private_postgres;

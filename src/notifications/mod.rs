@@ -1,0 +1,66 @@
+//! Notifications (meldinger) over HTTP and in PostgreSQL.
+
+mod routes;
+pub mod store;
+
+use std::path::Path;
+
+use secrecy::{ExposeSecret, SecretString};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::domain::lifecycle::Periods;
+
+pub use routes::{AmendmentInput, WithdrawalInput};
+
+/// What notification handlers need beyond the pool.
+pub struct NotificationSettings {
+    key_secret: SecretString,
+    pub periods: Periods,
+    /// Wrong keys for one notification before back-off.
+    pub free_key_failures: u32,
+}
+
+impl NotificationSettings {
+    /// The configured key secret, or a development one kept under `data_dir`.
+    pub fn load(configured: Option<&SecretString>, data_dir: &Path) -> anyhow::Result<Self> {
+        let key_secret = match configured {
+            Some(secret) => secret.clone(),
+            None => SecretString::from(development_secret(data_dir)?),
+        };
+        Ok(Self {
+            key_secret,
+            periods: Periods::default(),
+            free_key_failures: 5,
+        })
+    }
+
+    pub fn key_secret(&self) -> &[u8] {
+        self.key_secret.expose_secret().as_bytes()
+    }
+}
+
+fn development_secret(data_dir: &Path) -> anyhow::Result<String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = data_dir.join("keys").join("notification-key-secret");
+    if !path.is_file() {
+        std::fs::create_dir_all(path.parent().expect("has a parent"))?;
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        file.write_all(hex::encode(bytes).as_bytes())?;
+    }
+    tracing::warn!(
+        file = %path.display(),
+        "no MELDEPLIKT_NOTIFICATION_KEY_SECRET: using a development secret; configure one in production"
+    );
+    Ok(std::fs::read_to_string(path)?.trim().to_owned())
+}
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    routes::configure(cfg);
+}
