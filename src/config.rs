@@ -62,6 +62,9 @@ pub struct Settings {
     /// hash of notification keys (at least 32 characters). Unset: a
     /// development secret is made under the data folder.
     pub notification_key_secret: Option<SecretString>,
+    /// `MELDEPLIKT_WORKER_INTERVAL_MS`: pause between rounds of the worker
+    /// (mail, lapse, expiry, reminders); 0 turns the worker off.
+    pub worker_interval: Option<Duration>,
     /// The clock. Not an environment variable: tests set a fixed one.
     pub clock: crate::clock::Clock,
     /// Stop gracefully on SIGINT and SIGTERM. Not an environment variable:
@@ -225,6 +228,16 @@ impl Settings {
                 in_range(v, 1, 100).map(|n| n as u32)
             });
 
+        let worker_interval = parse_or(
+            &get,
+            &mut bad,
+            "MELDEPLIKT_WORKER_INTERVAL_MS",
+            "1000",
+            |v| {
+                in_range(v, 0, 3_600_000)
+                    .map(|ms| (ms > 0).then(|| Duration::from_millis(ms as u64)))
+            },
+        );
         let notification_key_secret = get("MELDEPLIKT_NOTIFICATION_KEY_SECRET");
         if notification_key_secret
             .as_ref()
@@ -262,6 +275,7 @@ impl Settings {
             hash_concurrency: hash_concurrency.ok_or_else(missing)?,
             login_free_failures: login_free_failures.ok_or_else(missing)?,
             notification_key_secret,
+            worker_interval: worker_interval.ok_or_else(missing)?,
             clock: crate::clock::Clock::System,
             handle_signals: true,
         })

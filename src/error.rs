@@ -114,6 +114,9 @@ pub enum ApiError {
     },
     #[error("precondition failed")]
     PreconditionFailed,
+    /// It existed, and is no more (410): a used or expired link.
+    #[error("gone: {detail}")]
+    Gone { detail: String },
     #[error("too many requests")]
     TooManyRequests { retry_after: Duration },
     #[error("service unavailable: {detail}")]
@@ -197,6 +200,7 @@ impl ApiError {
             Self::NotAcceptable { .. } => ("not-acceptable", "Not acceptable"),
             Self::Conflict { .. } => ("conflict", "Conflict"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::Gone { .. } => ("gone", "Gone"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::ServiceUnavailable { .. } => ("service-unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
@@ -206,6 +210,7 @@ impl ApiError {
             | Self::Conflict { detail, .. }
             | Self::Unauthorized { detail, .. }
             | Self::Forbidden { detail }
+            | Self::Gone { detail }
             | Self::ServiceUnavailable { detail, .. }
             | Self::NotAcceptable { detail } => Some(detail.clone()),
             Self::MethodNotAllowed { allow } => {
@@ -260,6 +265,7 @@ impl ResponseError for ApiError {
             Self::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::Gone { .. } => StatusCode::GONE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -29,6 +29,8 @@ use crate::error::{FieldProblem, PROBLEM_JSON, Problem};
         (name = "accounts", description = "Organisations, their users and integration clients"),
         (name = "auth", description = "Tokens, revocation and the published keys"),
         (name = "notifications", description = "Submit, read, amend and withdraw notifications (meldinger)"),
+        (name = "confirmations", description = "Confirmation by e-mail: the link, its page, a new link, a new key"),
+        (name = "receipts", description = "Signed receipts (kvitteringer): JSON, PDF, verification"),
         (name = "code lists", description = "The code lists of the form, in nb, nn and en"),
         (name = "operations", description = "Health, metrics and this document"),
     ),

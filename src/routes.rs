@@ -12,6 +12,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     crate::accounts::configure(cfg);
     crate::notifications::configure(cfg);
     crate::code_lists::configure(cfg);
+    crate::confirmations::configure(cfg);
+    crate::confirmations::configure_page(cfg);
+    crate::receipts::configure(cfg);
 }
 
 /// Answers what no route matched: 405 with `Allow` when the path exists

@@ -27,6 +27,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    confirmation_tokens (id) {
+        id -> Uuid,
+        notification_id -> Uuid,
+        token_hash -> Bytea,
+        action -> Text,
+        version -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        receipt_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     idempotency_keys (scope, key) {
         scope -> Text,
         key -> Text,
@@ -77,6 +92,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         registered_at -> Nullable<Timestamptz>,
         expires_on -> Nullable<Date>,
+        reminder_sent_for -> Nullable<Date>,
     }
 }
 
@@ -88,6 +104,35 @@ diesel::table! {
         identifier_value -> Text,
         address -> Jsonb,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamptz,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    receipts (id) {
+        id -> Uuid,
+        notification_id -> Uuid,
+        number -> Text,
+        version -> Int4,
+        kind -> Text,
+        content -> Jsonb,
+        jws -> Text,
+        created_at -> Timestamptz,
+        seq -> Int8,
     }
 }
 
@@ -125,18 +170,23 @@ diesel::table! {
 }
 
 diesel::joinable!(api_clients -> organisations (organisation_id));
+diesel::joinable!(confirmation_tokens -> notifications (notification_id));
 diesel::joinable!(notification_versions -> notifications (notification_id));
 diesel::joinable!(notifications -> organisations (organisation_id));
+diesel::joinable!(receipts -> notifications (notification_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> organisations (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     audit_log,
+    confirmation_tokens,
     idempotency_keys,
     notification_versions,
     notifications,
     organisations,
+    outbox,
+    receipts,
     refresh_tokens,
     throttle,
     users,

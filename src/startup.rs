@@ -17,13 +17,17 @@ use crate::accounts::AuthSettings;
 use crate::auth::keys::Keys;
 use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenService;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::local_postgres::{self, LocalPostgres};
 use crate::db::{self, Pool, PoolOptions};
 use crate::extract::{BodyLimit, path_config, query_config};
+use crate::mail::Mailer;
 use crate::notifications::NotificationSettings;
 use crate::openapi::{OpenApiJson, RouteTable};
+use crate::receipts::ReceiptSigner;
 use crate::telemetry::{self, Metrics, SpanBuilder};
+use crate::worker::Worker;
 
 /// A database the service can use: the configured one, or a private one
 /// started for the purpose (and stopped with the service).
@@ -66,6 +70,8 @@ pub struct Application {
     server: Server,
     pool: Pool,
     database: Database,
+    worker: Worker,
+    worker_task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -88,13 +94,26 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, pool.clone(), &settings)?;
+        let shared = Shared::new(&settings)?;
+        let mailer = Mailer::new(settings.smtp_url.as_ref(), settings.mail_dir.clone())?;
+        let worker = Worker::new(
+            pool.clone(),
+            mailer,
+            settings.clock.clone(),
+            shared.notification_settings.clone().into_inner(),
+        );
+        let worker_task = settings
+            .worker_interval
+            .map(|every| worker.clone().spawn(every));
+        let server = serve(listener, pool.clone(), &settings, shared)?;
         tracing::info!(address = %listener_address(&settings, port), "meldeplikt is listening");
         Ok(Self {
             port,
             server,
             pool,
             database,
+            worker,
+            worker_task,
         })
     }
 
@@ -106,6 +125,11 @@ impl Application {
         &self.pool
     }
 
+    /// The worker, to run a round by hand (tests, maintenance).
+    pub fn worker(&self) -> Worker {
+        self.worker.clone()
+    }
+
     /// A handle to stop the server gracefully.
     pub fn handle(&self) -> ServerHandle {
         self.server.handle()
@@ -115,6 +139,9 @@ impl Application {
     /// in flight finish, then stops a private database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await;
+        if let Some(task) = self.worker_task {
+            task.abort();
+        }
         tracing::info!("meldeplikt stopped");
         self.pool.close();
         self.database.close().await?;
@@ -126,30 +153,67 @@ fn listener_address(settings: &Settings, port: u16) -> String {
     format!("{}:{port}", settings.listen.ip())
 }
 
-fn serve(listener: TcpListener, pool: Pool, settings: &Settings) -> anyhow::Result<Server> {
-    // Built once, shared by every worker.
-    let openapi = crate::openapi::document();
-    let routes = web::Data::new(RouteTable::from_document(&openapi));
-    let openapi_json = web::Data::new(OpenApiJson(crate::openapi::document_json().into()));
-    let metrics: web::Data<Metrics> = web::Data::from(Metrics::new());
+/// State built once and shared by every worker thread.
+struct Shared {
+    openapi_json: web::Data<OpenApiJson>,
+    routes: web::Data<RouteTable>,
+    metrics: web::Data<Metrics>,
+    tokens: web::Data<TokenService>,
+    signer: web::Data<ReceiptSigner>,
+    passwords: web::Data<Passwords>,
+    auth_settings: web::Data<AuthSettings>,
+    notification_settings: web::Data<NotificationSettings>,
+    clock: web::Data<Clock>,
+}
+
+impl Shared {
+    fn new(settings: &Settings) -> anyhow::Result<Self> {
+        let openapi = crate::openapi::document();
+        let keys = Arc::new(Keys::load(&settings.signing_key_files, &settings.data_dir)?);
+        Ok(Self {
+            routes: web::Data::new(RouteTable::from_document(&openapi)),
+            openapi_json: web::Data::new(OpenApiJson(crate::openapi::document_json().into())),
+            metrics: web::Data::from(Metrics::new()),
+            tokens: web::Data::new(TokenService::new(
+                keys.clone(),
+                settings.public_url.clone(),
+                settings.access_token_ttl,
+            )),
+            signer: web::Data::new(ReceiptSigner::new(keys, settings.public_url.clone())),
+            passwords: web::Data::new(Passwords::new(settings.hash_concurrency)),
+            auth_settings: web::Data::new(AuthSettings {
+                refresh_token_ttl: settings.refresh_token_ttl,
+                free_failures: settings.login_free_failures,
+            }),
+            notification_settings: web::Data::new(NotificationSettings::load(
+                settings.notification_key_secret.as_ref(),
+                &settings.data_dir,
+                &settings.public_url,
+            )?),
+            clock: web::Data::new(settings.clock.clone()),
+        })
+    }
+}
+
+fn serve(
+    listener: TcpListener,
+    pool: Pool,
+    settings: &Settings,
+    shared: Shared,
+) -> anyhow::Result<Server> {
+    let Shared {
+        openapi_json,
+        routes,
+        metrics,
+        tokens,
+        signer,
+        passwords,
+        auth_settings,
+        notification_settings,
+        clock,
+    } = shared;
     let pool = web::Data::new(pool);
     let body_limit = BodyLimit(settings.max_body_bytes);
-    let keys = Arc::new(Keys::load(&settings.signing_key_files, &settings.data_dir)?);
-    let tokens = web::Data::new(TokenService::new(
-        keys,
-        settings.public_url.clone(),
-        settings.access_token_ttl,
-    ));
-    let passwords = web::Data::new(Passwords::new(settings.hash_concurrency));
-    let notification_settings = web::Data::new(NotificationSettings::load(
-        settings.notification_key_secret.as_ref(),
-        &settings.data_dir,
-    )?);
-    let clock = web::Data::new(settings.clock.clone());
-    let auth_settings = web::Data::new(AuthSettings {
-        refresh_token_ttl: settings.refresh_token_ttl,
-        free_failures: settings.login_free_failures,
-    });
 
     let server = HttpServer::new(move || {
         App::new()
@@ -164,6 +228,7 @@ fn serve(listener: TcpListener, pool: Pool, settings: &Settings) -> anyhow::Resu
             .app_data(auth_settings.clone())
             .app_data(notification_settings.clone())
             .app_data(clock.clone())
+            .app_data(signer.clone())
             .app_data(body_limit)
             .app_data(path_config())
             .app_data(query_config())

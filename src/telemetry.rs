@@ -190,7 +190,7 @@ pub async fn observe(
 
     let response = next.call(request).await?;
     let status = response.status();
-    let mut response = if status.as_u16() >= 400 && !is_problem(response.headers()) {
+    let mut response = if status.as_u16() >= 400 && is_bare(response.headers()) {
         let (req, old) = response.into_parts();
         let mut builder = HttpResponse::build(status);
         for (name, value) in old.headers() {
@@ -221,11 +221,16 @@ pub async fn observe(
     Ok(response)
 }
 
-fn is_problem(headers: &actix_web::http::header::HeaderMap) -> bool {
-    headers
+/// An error body nobody chose: none, or actix's plain text. Problem+json
+/// and deliberate pages (the confirmation page's HTML) are left alone.
+fn is_bare(headers: &actix_web::http::header::HeaderMap) -> bool {
+    match headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+    {
+        None => true,
+        Some(v) => v.starts_with("text/plain") && !v.starts_with(PROBLEM_JSON),
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ pub use routes::{AmendmentInput, WithdrawalInput};
 /// What notification handlers need beyond the pool.
 pub struct NotificationSettings {
     key_secret: SecretString,
+    /// Base of the links in mail.
+    pub public_url: String,
     pub periods: Periods,
     /// Wrong keys for one notification before back-off.
     pub free_key_failures: u32,
@@ -22,13 +24,18 @@ pub struct NotificationSettings {
 
 impl NotificationSettings {
     /// The configured key secret, or a development one kept under `data_dir`.
-    pub fn load(configured: Option<&SecretString>, data_dir: &Path) -> anyhow::Result<Self> {
+    pub fn load(
+        configured: Option<&SecretString>,
+        data_dir: &Path,
+        public_url: &str,
+    ) -> anyhow::Result<Self> {
         let key_secret = match configured {
             Some(secret) => secret.clone(),
             None => SecretString::from(development_secret(data_dir)?),
         };
         Ok(Self {
             key_secret,
+            public_url: public_url.to_owned(),
             periods: Periods::default(),
             free_key_failures: 5,
         })

@@ -15,6 +15,7 @@ use crate::api::{AcceptLanguage, List, PageParams, field_problems, request_id, v
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{Principal, SubjectKind, throttle};
 use crate::clock::Clock;
+use crate::confirmations;
 use crate::db::Pool;
 use crate::domain::code_lists::{Law, LegalGround, Purpose, RegistrationKind, Sector};
 use crate::domain::diff::{Change, diff};
@@ -29,6 +30,7 @@ use crate::domain::receipt::content_digest;
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Answer, Claim};
+use crate::mail::templates::Confirming;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_notification)
@@ -325,6 +327,7 @@ async fn create_notification(
     lang: AcceptLanguage,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    settings: web::Data<NotificationSettings>,
     body: ApiJson<NotificationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.organisation()?;
@@ -380,6 +383,16 @@ async fn create_notification(
                     request_id,
                     details: serde_json::json!({ "version": 1, "kind": kind }),
                 },
+            )
+            .await?;
+            confirmations::issue(
+                conn,
+                &settings,
+                &row,
+                Confirming::Registration,
+                Some(1),
+                content,
+                now,
             )
             .await?;
             let mut answer = Answer::json(
@@ -937,6 +950,16 @@ async fn create_amendment(
                 },
             )
             .await?;
+            confirmations::issue(
+                conn,
+                &settings,
+                &updated,
+                Confirming::Amendment,
+                Some(version),
+                content,
+                now,
+            )
+            .await?;
             let mut answer = Answer::json(
                 StatusCode::CREATED,
                 &Submitted {
@@ -988,12 +1011,14 @@ async fn create_amendment(
     )
 )]
 #[post("/v1/notifications/{number}/withdrawal")]
+#[expect(clippy::too_many_arguments, reason = "one extractor per need")]
 async fn create_withdrawal(
     req: HttpRequest,
     principal: Principal,
     lang: AcceptLanguage,
     path: web::Path<NotificationNumber>,
     pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
     settings: web::Data<NotificationSettings>,
     body: ApiJson<WithdrawalInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -1006,6 +1031,7 @@ async fn create_withdrawal(
     let scope = format!("organisation:{organisation}");
     let request_id = request_id(&req);
     let expected = if_match_header(&req);
+    let now = clock.now();
     let mut conn = pool.get().await?;
     let answer = conn
         .transaction::<_, ApiError, _>(async move |conn| {
@@ -1037,6 +1063,19 @@ async fn create_withdrawal(
                     request_id,
                     details: serde_json::json!({ "replaced_pending_version": replaced }),
                 },
+            )
+            .await?;
+            let registered = store::version(conn, row.id, row.shown_version()).await?;
+            let content =
+                Notification::from_stored(registered.content).map_err(ApiError::internal)?;
+            confirmations::issue(
+                conn,
+                &settings,
+                &updated,
+                Confirming::Withdrawal,
+                None,
+                &content,
+                now,
             )
             .await?;
             let mut answer = Answer::json(

@@ -232,6 +232,10 @@ pub struct TestApp {
     pub database_url: String,
     /// The server's data folder: mail, development keys.
     pub data_dir: tempfile::TempDir,
+    /// Runs a round of the worker on demand (the timer is off in tests).
+    pub worker: meldeplikt::worker::Worker,
+    /// The service's clock.
+    pub clock: meldeplikt::clock::Clock,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -326,6 +330,25 @@ impl TestApp {
         )
     }
 
+    /// Runs one round of the worker: mail, lapse, expiry, reminders.
+    pub async fn work(&self) -> meldeplikt::worker::Round {
+        self.worker.run_once().await.expect("a worker round")
+    }
+
+    /// Every mail written so far, as (subject, decoded body), oldest first.
+    pub fn mails(&self) -> Vec<Mail> {
+        let dir = self.data_dir.path().join("mail");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|entries| entries.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .map(|p| Mail::parse(&std::fs::read_to_string(p).unwrap()))
+            .collect()
+    }
+
     /// A connection to this test's database, bypassing the service.
     pub async fn connection(&self) -> AsyncPgConnection {
         AsyncPgConnection::establish(&self.database_url)
@@ -369,6 +392,8 @@ pub fn test_settings(database_url: &str, data_dir: &std::path::Path) -> Settings
     settings.shutdown_timeout = std::time::Duration::from_secs(5);
     // Ctrl-C must still end `cargo test`.
     settings.handle_signals = false;
+    // Tests run the worker's rounds themselves, when they want them.
+    settings.worker_interval = None;
     settings
 }
 
@@ -391,7 +416,9 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("data folder");
     let mut settings = test_settings(&database_url, data_dir.path());
     customise(&mut settings);
+    let clock = settings.clock.clone();
     let app = Application::build(settings).await.expect("the app builds");
+    let worker = app.worker();
     let port = app.port();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -403,6 +430,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("client"),
         database_url,
         data_dir,
+        worker,
+        clock,
         handle,
     }
 }
@@ -457,4 +486,111 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     );
     assert!(body["title"].is_string(), "{body}");
     body
+}
+
+/// A mail as the service wrote it.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Mail {
+    /// Reads an .eml file: headers, and a quoted-printable, base64 or plain body.
+    pub fn parse(raw: &str) -> Self {
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((raw, ""));
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        };
+        let encoding = header("Content-Transfer-Encoding").to_ascii_lowercase();
+        let body = match encoding.as_str() {
+            "base64" => {
+                use base64::Engine;
+                let joined: String = body.split_whitespace().collect();
+                String::from_utf8(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(joined)
+                        .unwrap(),
+                )
+                .unwrap()
+            }
+            "quoted-printable" => decode_quoted_printable(body),
+            _ => body.to_owned(),
+        };
+        Self {
+            to: header("To"),
+            subject: decode_subject(&header("Subject")),
+            body: body.replace("\r\n", "\n"),
+        }
+    }
+
+    /// The confirmation link's token.
+    pub fn token(&self) -> String {
+        let start = self.body.find("/confirm/").expect("a confirmation link") + "/confirm/".len();
+        self.body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    /// The notification key in the mail, if any.
+    pub fn key(&self) -> Option<String> {
+        self.body
+            .lines()
+            .map(str::trim)
+            .find(|l| {
+                l.len() == 19
+                    && l.matches('-').count() == 3
+                    && meldeplikt::domain::key::NotificationKey::parse(l).is_ok()
+            })
+            .map(str::to_owned)
+    }
+}
+
+fn decode_quoted_printable(text: &str) -> String {
+    let mut bytes = Vec::new();
+    let raw = text.replace("=\r\n", "").replace("=\n", "");
+    let mut chars = raw.as_bytes().iter().copied().peekable();
+    while let Some(b) = chars.next() {
+        if b == b'=' {
+            let hi = chars.next().unwrap_or(b'0');
+            let lo = chars.next().unwrap_or(b'0');
+            let hex = [hi, lo];
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).unwrap(), 16).unwrap_or(b'?'));
+        } else {
+            bytes.push(b);
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Decodes RFC 2047 encoded words (`=?utf-8?b?...?=`) of a subject.
+fn decode_subject(subject: &str) -> String {
+    use base64::Engine;
+    subject
+        .split_whitespace()
+        .map(|word| {
+            let lower = word.to_ascii_lowercase();
+            if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
+                let inner = &word[10..word.len() - 2];
+                String::from_utf8(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(inner)
+                        .unwrap(),
+                )
+                .unwrap()
+            } else if lower.starts_with("=?utf-8?q?") && word.ends_with("?=") {
+                decode_quoted_printable(&word[10..word.len() - 2].replace('_', " "))
+            } else {
+                format!("{word} ")
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod auth;
 mod errors;
+mod lifecycle;
 mod migrations;
 mod notifications;
 mod openapi_doc;

@@ -1,0 +1,183 @@
+//! Mail through an outbox: a row written in the same transaction as the
+//! change that causes it, delivered by the worker with retries and
+//! exponential back-off. Delivery is at least once: a crash between the
+//! relay's acceptance and the row's update sends that mail again. A sent
+//! mail's body is erased, since it may hold a link token or a key.
+
+pub mod templates;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+use crate::db::Pool;
+use crate::error::ApiError;
+use crate::schema::outbox;
+
+/// The sender of every mail.
+pub const FROM: &str = "meldeplikt <no-reply@meldeplikt.example>";
+/// Longest wait between two attempts.
+const MAX_BACKOFF_SECONDS: i64 = 3600;
+
+/// A mail to queue.
+pub struct Mail {
+    pub kind: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Queues a mail in the caller's transaction.
+pub async fn enqueue(
+    conn: &mut AsyncPgConnection,
+    mail: Mail,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::id.eq(Uuid::new_v4()),
+            outbox::kind.eq(mail.kind),
+            outbox::recipient.eq(mail.to),
+            outbox::subject.eq(mail.subject),
+            outbox::body.eq(mail.body),
+            outbox::created_at.eq(now),
+            outbox::next_attempt_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl Mailer {
+    /// SMTP when a relay is configured, else `.eml` files in `mail_dir`.
+    pub fn new(smtp_url: Option<&SecretString>, mail_dir: PathBuf) -> anyhow::Result<Self> {
+        match smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+                    .map_err(|e| anyhow::anyhow!("MELDEPLIKT_SMTP_URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build();
+                Ok(Self::Smtp(transport))
+            }
+            None => {
+                std::fs::create_dir_all(&mail_dir)?;
+                Ok(Self::Files(AsyncFileTransport::new(mail_dir)))
+            }
+        }
+    }
+
+    async fn send(&self, message: Message) -> Result<(), String> {
+        match self {
+            Self::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Self::Files(files) => files
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+struct Due {
+    id: Uuid,
+    kind: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i32,
+}
+
+fn message(due: &Due) -> Result<Message, String> {
+    let to: Mailbox = due
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient: {e}"))?;
+    Message::builder()
+        .from(FROM.parse().map_err(|e| format!("sender: {e}"))?)
+        .to(to)
+        .subject(&due.subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(due.body.clone())
+        .map_err(|e| e.to_string())
+}
+
+/// Delivers up to `batch` due mails; returns how many were sent. Rows are
+/// locked with `SKIP LOCKED`, so several workers share the queue.
+pub async fn deliver_due(
+    pool: &Pool,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+    batch: i64,
+) -> Result<usize, ApiError> {
+    let mut conn = pool.get().await?;
+    let mailer = mailer.clone();
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let due: Vec<Due> = outbox::table
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::next_attempt_at.le(now))
+            .order(outbox::next_attempt_at)
+            .limit(batch)
+            .for_update()
+            .skip_locked()
+            .select(Due::as_select())
+            .load(conn)
+            .await?;
+        let mut sent = 0;
+        for mail in due {
+            let result = match message(&mail) {
+                Ok(message) => mailer.send(message).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {
+                    diesel::update(outbox::table.find(mail.id))
+                        .set((
+                            outbox::sent_at.eq(now),
+                            outbox::attempts.eq(mail.attempts + 1),
+                            outbox::body.eq(""),
+                            outbox::last_error.eq(None::<String>),
+                        ))
+                        .execute(conn)
+                        .await?;
+                    tracing::info!(event = "mail.sent", kind = %mail.kind, id = %mail.id);
+                    sent += 1;
+                }
+                Err(error) => {
+                    let attempts = mail.attempts + 1;
+                    let wait = 2i64.saturating_pow(attempts.min(20) as u32).min(MAX_BACKOFF_SECONDS);
+                    diesel::update(outbox::table.find(mail.id))
+                        .set((
+                            outbox::attempts.eq(attempts),
+                            outbox::next_attempt_at.eq(now + chrono::Duration::seconds(wait)),
+                            outbox::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
+                        ))
+                        .execute(conn)
+                        .await?;
+                    tracing::warn!(event = "mail.failed", kind = %mail.kind, id = %mail.id, attempts, retry_in_s = wait, error = %error);
+                }
+            }
+        }
+        Ok(sent)
+    })
+    .await
+}

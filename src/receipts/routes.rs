@@ -1,0 +1,215 @@
+//! Receipts over HTTP.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::store::{self, ReceiptRow};
+use super::{ReceiptSigner, render_pdf};
+use crate::auth::Principal;
+use crate::db::Pool;
+use crate::domain::number::NotificationNumber;
+use crate::domain::receipt::ReceiptContent;
+use crate::error::{ApiError, Problem};
+use crate::extract::ApiJson;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_receipt)
+        .service(list_receipts)
+        .service(verify_receipt);
+}
+
+/// A receipt: what it states and its signed form.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub receipt: ReceiptContent,
+    /// The compact JWS (EdDSA, `typ: receipt+jws`) of exactly this receipt.
+    pub jws: String,
+}
+
+impl ReceiptView {
+    pub fn of(row: &ReceiptRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: row.id,
+            receipt: serde_json::from_value(row.content.clone()).map_err(ApiError::internal)?,
+            jws: row.jws.clone(),
+        })
+    }
+}
+
+/// The receipts of one notification.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Receipts {
+    pub items: Vec<ReceiptView>,
+}
+
+fn wants_pdf(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/pdf"))
+}
+
+/// A receipt of one's own organisation, as JSON or, with `Accept:
+/// application/pdf`, a printable A4 PDF in the receipt's language.
+#[utoipa::path(
+    tag = "receipts",
+    operation_id = "get_receipt",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The receipt's id"),
+        ("Accept" = Option<String>, Header, description = "application/json (default) or application/pdf"),
+    ),
+    responses(
+        (status = 200, description = "The receipt", content(
+            (ReceiptView = "application/json"),
+            (Vec<u8> = "application/pdf"),
+        )),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such receipt of one's organisation", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/receipts/{id}")]
+async fn get_receipt(
+    req: HttpRequest,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let mut conn = pool.get().await?;
+    let row = store::of_organisation(&mut conn, organisation, path.into_inner()).await?;
+    let view = ReceiptView::of(&row)?;
+    if wants_pdf(&req) {
+        let kid = jsonwebtoken::decode_header(&row.jws)
+            .ok()
+            .and_then(|h| h.kid)
+            .unwrap_or_default();
+        let pdf = render_pdf(&view.receipt, &row.jws, &kid, view.receipt.language)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/pdf")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename=\"kvittering-{}-v{}.pdf\"",
+                    row.number, row.version
+                ),
+            ))
+            .body(pdf));
+    }
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Every receipt of a notification of one's own organisation, oldest first.
+#[utoipa::path(
+    tag = "receipts",
+    operation_id = "list_receipts",
+    security(("bearer" = [])),
+    params(("number" = String, Path, description = "The notification number")),
+    responses(
+        (status = 200, description = "The receipts", body = Receipts),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notification of one's organisation", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/notifications/{number}/receipts")]
+async fn list_receipts(
+    principal: Principal,
+    path: web::Path<NotificationNumber>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let mut conn = pool.get().await?;
+    let notification =
+        crate::notifications::store::by_number(&mut conn, organisation, &path.to_string()).await?;
+    let items = store::of_notification(&mut conn, notification.id)
+        .await?
+        .iter()
+        .map(ReceiptView::of)
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(Receipts { items }))
+}
+
+/// A receipt to check.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyInput {
+    /// The compact JWS of the receipt.
+    pub jws: String,
+}
+
+/// Whether a receipt is genuine, and what it attests.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verdict {
+    pub valid: bool,
+    /// Why not, when it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "signature does not match")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<ReceiptContent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<Uuid>,
+    /// The signing key, from `/.well-known/jwks.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<DateTime<Utc>>,
+}
+
+/// Checks a receipt's signature and says what it attests. Anyone may ask.
+#[utoipa::path(
+    tag = "receipts",
+    operation_id = "verify_receipt",
+    security(()),
+    request_body = VerifyInput,
+    responses(
+        (status = 200, description = "The verdict: valid with what it attests, or not valid with why", body = Verdict),
+        (status = 422, description = "The text is not a JWS at all", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/receipts/verify")]
+async fn verify_receipt(
+    signer: web::Data<ReceiptSigner>,
+    body: ApiJson<VerifyInput>,
+) -> Result<HttpResponse, ApiError> {
+    let verdict = match signer.verify(body.0.jws.trim()) {
+        Ok((claims, kid)) => Verdict {
+            valid: true,
+            reason: None,
+            receipt_id: Some(claims.jti),
+            issued_at: DateTime::from_timestamp(claims.iat, 0),
+            receipt: Some(claims.receipt),
+            kid: Some(kid),
+        },
+        Err(Some(reason)) => Verdict {
+            valid: false,
+            reason: Some(reason.to_string()),
+            receipt: None,
+            receipt_id: None,
+            kid: None,
+            issued_at: None,
+        },
+        Err(None) => {
+            return Err(ApiError::Validation {
+                errors: vec![crate::error::FieldProblem::new(
+                    "/jws",
+                    "malformed_jws",
+                    "This is not a compact JWS (three base64url parts separated by dots)",
+                )],
+                warnings: Vec::new(),
+            });
+        }
+    };
+    Ok(HttpResponse::Ok().json(verdict))
+}
