@@ -93,15 +93,30 @@ impl Worker {
         })
     }
 
-    /// The ids of notifications in `statuses`.
-    async fn candidates(&self, statuses: &[Status]) -> Result<Vec<Uuid>, ApiError> {
+    /// The ids of notifications in `statuses` that `due` picks, a batch at a
+    /// time; the database does the picking, so a round costs nothing for
+    /// notifications with nothing due.
+    async fn candidates(&self, statuses: &[Status], due: Due) -> Result<Vec<Uuid>, ApiError> {
         let mut conn = self.pool.get().await?;
         let codes: Vec<&str> = statuses.iter().map(|s| s.code()).collect();
-        Ok(notifications::table
+        let query = notifications::table
             .filter(notifications::status.eq_any(codes))
             .select(notifications::id)
-            .load(&mut conn)
-            .await?)
+            .limit(1000)
+            .into_boxed();
+        let query = match due {
+            Due::UpdatedBefore(deadline) => query.filter(notifications::updated_at.le(deadline)),
+            Due::ExpiresBy(date) => query.filter(notifications::expires_on.le(date)),
+            Due::RemindBy { window_end, today } => query
+                .filter(notifications::expires_on.le(window_end))
+                .filter(notifications::expires_on.gt(today))
+                .filter(
+                    notifications::reminder_sent_for
+                        .is_null()
+                        .or(notifications::reminder_sent_for.ne(notifications::expires_on)),
+                ),
+        };
+        Ok(query.load(&mut conn).await?)
     }
 
     /// Unconfirmed after the confirmation period: a submission lapses; a
@@ -116,7 +131,10 @@ impl Worker {
         ];
         let mut done = 0;
         let mut conn = self.pool.get().await?;
-        for id in self.candidates(&statuses).await? {
+        for id in self
+            .candidates(&statuses, Due::UpdatedBefore(deadline))
+            .await?
+        {
             let changed = conn
                 .transaction::<_, ApiError, _>(async |conn| {
                     let Some(row) = lock(conn, id, &statuses).await? else {
@@ -172,7 +190,7 @@ impl Worker {
         let statuses = REGISTERED;
         let mut done = 0;
         let mut conn = self.pool.get().await?;
-        for id in self.candidates(&statuses).await? {
+        for id in self.candidates(&statuses, Due::ExpiresBy(today)).await? {
             let changed = conn
                 .transaction::<_, ApiError, _>(async |conn| {
                     let Some(row) = lock(conn, id, &statuses).await? else {
@@ -228,7 +246,16 @@ impl Worker {
         let statuses = REGISTERED;
         let mut done = 0;
         let mut conn = self.pool.get().await?;
-        for id in self.candidates(&statuses).await? {
+        for id in self
+            .candidates(
+                &statuses,
+                Due::RemindBy {
+                    window_end: today + chrono::Days::new(periods.reminder_days),
+                    today,
+                },
+            )
+            .await?
+        {
             let changed = conn
                 .transaction::<_, ApiError, _>(async |conn| {
                     let Some(row) = lock(conn, id, &statuses).await? else {
@@ -279,6 +306,20 @@ impl Worker {
         }
         Ok(done)
     }
+}
+
+/// What makes a notification due for a step.
+#[derive(Debug, Clone, Copy)]
+enum Due {
+    /// Waiting since before this instant.
+    UpdatedBefore(DateTime<Utc>),
+    /// Expiring on or before this date.
+    ExpiresBy(NaiveDate),
+    /// Expiring within the reminder window, and not reminded for it yet.
+    RemindBy {
+        window_end: NaiveDate,
+        today: NaiveDate,
+    },
 }
 
 /// The states in which a confirmed version is valid.

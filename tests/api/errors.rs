@@ -186,3 +186,46 @@ async fn a_bare_error_from_actix_itself_becomes_problem_json() {
     let body: serde_json::Value = test::read_body_json(response).await;
     assert_eq!(body["status"], 418);
 }
+
+#[tokio::test]
+async fn the_real_server_refuses_bodies_it_cannot_take() {
+    let app = crate::helpers::spawn_app_with(|s| s.max_body_bytes = 2048).await;
+    let wrong_type = app
+        .client
+        .post(app.url("/v1/organisations"))
+        .header("content-type", "text/xml")
+        .body("<organisation/>")
+        .send()
+        .await
+        .unwrap();
+    let body = problem(wrong_type, 415).await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("application/json")
+    );
+    let oversized = app
+        .client
+        .post(app.url("/v1/organisations"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"name\":\"{}\"}}", "x".repeat(4096)))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(oversized, 413).await;
+    assert!(body["detail"].as_str().unwrap().contains("2048"));
+    // The token endpoint reads forms itself; its limit holds too.
+    let oversized_form = app
+        .client
+        .post(app.url("/v1/auth/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=password&username={}",
+            "x".repeat(300_000)
+        ))
+        .send()
+        .await
+        .unwrap();
+    problem(oversized_form, 413).await;
+}

@@ -6,6 +6,7 @@ mod accounts;
 mod auth;
 mod errors;
 mod lifecycle;
+mod logs;
 mod migrations;
 mod notifications;
 mod openapi_doc;
