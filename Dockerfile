@@ -5,15 +5,18 @@ FROM rust:1.89-bookworm AS build
 WORKDIR /src
 # Dependencies first, so that a change to the code does not rebuild them.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir -p src tests/api \
+COPY build.rs ./
+RUN mkdir -p src tests/api bench migrations \
     && echo 'fn main() {}' > src/main.rs \
     && echo '' > src/lib.rs \
     && echo '' > tests/api/main.rs \
-    && cargo build --release --locked \
-    && rm -rf src tests
+    && echo 'fn main() {}' > bench/load.rs \
+    && cargo build --release --locked --bin meldeplikt \
+    && rm -rf src tests bench
 COPY migrations ./migrations
 COPY src ./src
 COPY tests ./tests
+COPY bench ./bench
 # Make sure cargo sees the real sources as newer than the placeholder build.
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin meldeplikt
 

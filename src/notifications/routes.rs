@@ -307,7 +307,33 @@ async fn check(
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header,
         description = "Makes retries safe: the same key and body within 24 hours return the first answer")),
-    request_body = NotificationInput,
+    request_body(content = NotificationInput, example = json!({
+        "law": "personopplysningsloven",
+        "legal_ground": "notification_duty",
+        "registration_kind": "first_registration",
+        "start_date": "2027-01-15",
+        "sensitive_categories": ["health"],
+        "manual_register_only": false,
+        "controller": {
+            "name": "Fjordvik kommune",
+            "identifier": { "scheme": "no_orgnr", "value": "974761467" },
+            "address": { "street": "Postboks 1", "postal_code": "5001", "town": "Bergen", "country": "NO" },
+            "phone": "+47 55 00 00 00",
+            "responsible_title": "Kommunedirektør"
+        },
+        "representative": null,
+        "processors": [
+            { "name": "Drift AS", "identifier": { "scheme": "no_orgnr", "value": "983887457" }, "country": "NO", "role": "data_processor" }
+        ],
+        "sector": "county_or_municipal",
+        "purpose": "research",
+        "research_area": "health_services",
+        "description": "Kvalitetsstudie av hjemmetjenester.",
+        "research": { "consent": "yes", "project_end_date": "2029-12-31", "project_title": "Hjemmetjenester 2027" },
+        "transfers_abroad": [ { "country": "US", "legal_basis": "standard_contractual_clauses" } ],
+        "confirmation_email": "personvern@fjordvik.kommune.no",
+        "language": "nb"
+    })),
     responses(
         (status = 201, description = "Submitted; a confirmation message is on its way", body = Submitted,
             headers(("Location" = String, description = "The new notification"),
@@ -317,7 +343,18 @@ async fn check(
         (status = 409, description = "The organisation already has a patient journal (`code: patient_journal_exists`)",
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every broken rule, each with its pointer and code; or an Idempotency-Key reused with another body",
-            body = Problem, content_type = "application/problem+json"),
+            body = Problem, content_type = "application/problem+json", example = json!({
+                "type": "https://meldeplikt.example/problems/validation",
+                "title": "The request is not valid",
+                "status": 422,
+                "errors": [
+                    { "pointer": "/controller/identifier/value", "code": "orgnr_checksum",
+                      "message": "Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke)." },
+                    { "pointer": "/research_area", "code": "research_area_without_research",
+                      "message": "Et forskningsområde kan bare oppgis når formålet er forskning." }
+                ],
+                "warnings": []
+            })),
     )
 )]
 #[post("/v1/notifications")]
