@@ -27,7 +27,11 @@ impl Outcome {
     fn print(&self) {
         let mut l = self.latencies.clone();
         l.sort();
-        let pct = |p: f64| l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).copied().unwrap_or_default();
+        let pct = |p: f64| {
+            l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
         println!(
             "{:<34} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  errors {}",
             self.name,
@@ -87,20 +91,33 @@ fn orgnr() -> String {
         getrandom::fill(&mut random).unwrap();
         let digits: Vec<u8> = random.iter().map(|b| b % 10).collect();
         if let Some(check) = meldeplikt::domain::identifiers::OrgNumber::check_digit(&digits) {
-            return digits.iter().chain([check].iter()).map(|d| char::from(b'0' + d)).collect();
+            return digits
+                .iter()
+                .chain([check].iter())
+                .map(|d| char::from(b'0' + d))
+                .collect();
         }
     }
 }
 
 #[tokio::main]
 async fn main() {
-    let base = std::env::args().nth(1).unwrap_or_else(|| "http://127.0.0.1:8080".into());
-    let host = base.trim_start_matches("http://").split([':', '/']).next().unwrap_or_default();
+    let base = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let host = base
+        .trim_start_matches("http://")
+        .split([':', '/'])
+        .next()
+        .unwrap_or_default();
     assert!(
         host == "127.0.0.1" || host == "localhost" || host == "[::1]",
         "load tests target this machine only, not {host}"
     );
-    let client = reqwest::Client::builder().pool_max_idle_per_host(CONCURRENCY).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .unwrap();
     let email = format!("bench-{}@example.no", uuid::Uuid::new_v4().simple());
     let password = "correct horse battery staple";
     let registration = json!({
@@ -109,12 +126,23 @@ async fn main() {
         "address": {"street": "Gate 1", "postal_code": "0150", "town": "Oslo", "country": "NO"},
         "admin": {"email": email, "password": password}
     });
-    let status = client.post(format!("{base}/v1/organisations")).json(&registration).send().await.expect("the service answers").status();
+    let status = client
+        .post(format!("{base}/v1/organisations"))
+        .json(&registration)
+        .send()
+        .await
+        .expect("the service answers")
+        .status();
     assert_eq!(status, 201, "registration");
     let tokens: Value = client
         .post(format!("{base}/v1/auth/token"))
         .json(&json!({"grant_type": "password", "username": email, "password": password}))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = tokens["access_token"].as_str().unwrap().to_owned();
     let start = (chrono::Utc::now().date_naive() + chrono::Days::new(60)).to_string();
     let notification = json!({
@@ -127,8 +155,16 @@ async fn main() {
         "processors": [], "sector": "private", "purpose": "client_administration",
         "transfers_abroad": [], "confirmation_email": "bench@example.no"
     });
-    let created: Value = client.post(format!("{base}/v1/notifications")).bearer_auth(&token)
-        .json(&notification).send().await.unwrap().json().await.unwrap();
+    let created: Value = client
+        .post(format!("{base}/v1/notifications"))
+        .bearer_auth(&token)
+        .json(&notification)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let number = created["number"].as_str().unwrap().to_owned();
 
     println!("meldeplikt at {base}: {CONCURRENCY} concurrent clients, {SECONDS} s per scenario\n");
@@ -147,20 +183,68 @@ async fn main() {
             }
         }
     };
-    run("GET /health/live", CONCURRENCY, SECONDS, get(format!("{base}/health/live"), None)).await.print();
-    run("GET /v1/code-lists/purposes", CONCURRENCY, SECONDS, get(format!("{base}/v1/code-lists/purposes"), None)).await.print();
-    run("GET /v1/notifications/{number}", CONCURRENCY, SECONDS, get(format!("{base}/v1/notifications/{number}"), Some(token.clone()))).await.print();
-    run("GET /v1/notifications?limit=20", CONCURRENCY, SECONDS, get(format!("{base}/v1/notifications?limit=20"), Some(token.clone()))).await.print();
+    run(
+        "GET /health/live",
+        CONCURRENCY,
+        SECONDS,
+        get(format!("{base}/health/live"), None),
+    )
+    .await
+    .print();
+    run(
+        "GET /v1/code-lists/purposes",
+        CONCURRENCY,
+        SECONDS,
+        get(format!("{base}/v1/code-lists/purposes"), None),
+    )
+    .await
+    .print();
+    run(
+        "GET /v1/notifications/{number}",
+        CONCURRENCY,
+        SECONDS,
+        get(
+            format!("{base}/v1/notifications/{number}"),
+            Some(token.clone()),
+        ),
+    )
+    .await
+    .print();
+    run(
+        "GET /v1/notifications?limit=20",
+        CONCURRENCY,
+        SECONDS,
+        get(
+            format!("{base}/v1/notifications?limit=20"),
+            Some(token.clone()),
+        ),
+    )
+    .await
+    .print();
     let validate = {
         let client = client.clone();
         let url = format!("{base}/v1/notifications/validate");
         let token = token.clone();
         move || {
-            let (client, url, token, body) = (client.clone(), url.clone(), token.clone(), notification.clone());
-            async move { matches!(client.post(&url).bearer_auth(&token).json(&body).send().await, Ok(r) if r.status().is_success()) }
+            let (client, url, token, body) = (
+                client.clone(),
+                url.clone(),
+                token.clone(),
+                notification.clone(),
+            );
+            async move {
+                matches!(client.post(&url).bearer_auth(&token).json(&body).send().await, Ok(r) if r.status().is_success())
+            }
         }
     };
-    run("POST /v1/notifications/validate", CONCURRENCY, SECONDS, validate).await.print();
+    run(
+        "POST /v1/notifications/validate",
+        CONCURRENCY,
+        SECONDS,
+        validate,
+    )
+    .await
+    .print();
 
     // Sign-ins flood the hashing slots while /health/live is measured.
     let login = {
@@ -169,13 +253,29 @@ async fn main() {
         let body = json!({"grant_type": "password", "username": email, "password": password});
         move || {
             let (client, url, body) = (client.clone(), url.clone(), body.clone());
-            async move { matches!(client.post(&url).json(&body).send().await, Ok(r) if r.status().is_success()) }
+            async move {
+                matches!(client.post(&url).json(&body).send().await, Ok(r) if r.status().is_success())
+            }
         }
     };
-    let flood = tokio::spawn(run("POST /v1/auth/token (flood)", CONCURRENCY, SECONDS, login));
-    let during = run("GET /health/live during the flood", 4, SECONDS, get(format!("{base}/health/live"), None)).await;
+    let flood = tokio::spawn(run(
+        "POST /v1/auth/token (flood)",
+        CONCURRENCY,
+        SECONDS,
+        login,
+    ));
+    let during = run(
+        "GET /health/live during the flood",
+        4,
+        SECONDS,
+        get(format!("{base}/health/live"), None),
+    )
+    .await;
     let flood = flood.await.unwrap();
     flood.print();
-    println!("{:<34} (non-2xx above are 503s: hashing at capacity, answered at once)", "");
+    println!(
+        "{:<34} (non-2xx above are 503s: hashing at capacity, answered at once)",
+        ""
+    );
     during.print();
 }
