@@ -172,9 +172,6 @@ impl RouteTable {
         if allowed.is_empty() {
             return None;
         }
-        if allowed.iter().any(|m| m == "GET") && !allowed.iter().any(|m| m == "HEAD") {
-            allowed.push("HEAD".into());
-        }
         allowed.sort();
         allowed.dedup();
         Some(allowed)
@@ -204,7 +201,7 @@ mod tests {
         ]);
         assert_eq!(
             table.allowed("/v1/x/abc"),
-            Some(vec!["GET".into(), "HEAD".into(), "POST".into()])
+            Some(vec!["GET".into(), "POST".into()])
         );
         assert_eq!(table.allowed("/v1/x/"), None);
         assert_eq!(table.allowed("/v1/y/abc"), None);

@@ -389,7 +389,7 @@ async fn create_notification(
             let year = u16::try_from(chrono::Datelike::year(&today)).map_err(ApiError::internal)?;
             let number = store::next_number(conn, year).await?;
             let id = Uuid::new_v4();
-            let row = store::insert_notification(conn, id, number, organisation, content)
+            let row = store::insert_notification(conn, id, number, organisation, content, now)
                 .await
                 .map_err(journal_index)?;
             let kind = match content.registration_kind() {
@@ -969,6 +969,7 @@ async fn create_amendment(
                 next,
                 version,
                 registered_is_journal || content.is_patient_journal(),
+                now,
             )
             .await
             .map_err(|e| match e {
@@ -1089,7 +1090,7 @@ async fn create_withdrawal(
             // A dropped amendment no longer claims the journal.
             let journal = row.legal_ground == LegalGround::PatientJournal.code();
             let updated =
-                store::set_pending(conn, row.id, next, row.latest_version, journal).await?;
+                store::set_pending(conn, row.id, next, row.latest_version, journal, now).await?;
             audit::record(
                 conn,
                 Entry {

@@ -117,10 +117,13 @@ pub async fn insert_notification(
     number: NotificationNumber,
     organisation_id: Uuid,
     content: &Notification,
+    now: DateTime<Utc>,
 ) -> Result<NotificationRow, diesel::result::Error> {
     diesel::insert_into(notifications::table)
         .values((
             notifications::id.eq(id),
+            notifications::created_at.eq(now),
+            notifications::updated_at.eq(now),
             notifications::number.eq(number.to_string()),
             notifications::organisation_id.eq(organisation_id),
             notifications::status.eq(Status::AwaitingConfirmation.code()),
@@ -326,6 +329,7 @@ pub async fn set_pending(
     status: Status,
     latest_version: i32,
     journal: bool,
+    now: DateTime<Utc>,
 ) -> Result<NotificationRow, ApiError> {
     Ok(diesel::update(notifications::table.find(id))
         .set((
@@ -333,7 +337,7 @@ pub async fn set_pending(
             notifications::latest_version.eq(latest_version),
             notifications::journal.eq(journal),
             notifications::revision.eq(notifications::revision + 1),
-            notifications::updated_at.eq(diesel::dsl::now),
+            notifications::updated_at.eq(now),
         ))
         .returning(NotificationRow::as_returning())
         .get_result(conn)
