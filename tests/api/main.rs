@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod auth;
 mod errors;
+mod licences;
 mod lifecycle;
 mod logs;
 mod migrations;
