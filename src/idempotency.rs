@@ -54,6 +54,50 @@ pub fn fingerprint(req: &HttpRequest, body: &impl Serialize) -> Vec<u8> {
     hash.finalize().to_vec()
 }
 
+/// The idempotency of one request: its key (if it sent one), scoped to the
+/// caller's organisation, and the fingerprint of what it asked.
+pub struct Idempotency {
+    scope: String,
+    key: Option<String>,
+    fingerprint: Vec<u8>,
+}
+
+impl Idempotency {
+    pub fn of(req: &HttpRequest, scope: String, body: &impl Serialize) -> Result<Self, ApiError> {
+        Ok(Self {
+            key: key_of(req)?,
+            fingerprint: fingerprint(req, body),
+            scope,
+        })
+    }
+
+    /// In the request's transaction, before any write: the kept answer of
+    /// an earlier request with this key, if there was one.
+    pub async fn replay(&self, conn: &mut AsyncPgConnection) -> Result<Option<Answer>, ApiError> {
+        let Some(key) = &self.key else {
+            return Ok(None);
+        };
+        Ok(
+            match claim(conn, &self.scope, key, &self.fingerprint).await? {
+                Claim::Replay(answer) => Some(answer),
+                Claim::Fresh => None,
+            },
+        )
+    }
+
+    /// In the same transaction, after the change: keeps the answer.
+    pub async fn keep(
+        &self,
+        conn: &mut AsyncPgConnection,
+        answer: &Answer,
+    ) -> Result<(), ApiError> {
+        match &self.key {
+            Some(key) => remember(conn, &self.scope, key, answer).await,
+            None => Ok(()),
+        }
+    }
+}
+
 /// A stored first answer.
 #[derive(Debug, Clone, diesel::QueryableByName)]
 pub struct Stored {

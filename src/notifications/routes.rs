@@ -29,7 +29,7 @@ use crate::domain::number::NotificationNumber;
 use crate::domain::receipt::content_digest;
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::extract::ApiJson;
-use crate::idempotency::{self, Answer, Claim};
+use crate::idempotency::{Answer, Idempotency};
 use crate::mail::templates::Confirming;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -368,9 +368,7 @@ async fn create_notification(
     body: ApiJson<NotificationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.organisation()?;
-    let idempotency_key = idempotency::key_of(&req)?;
-    let fingerprint = idempotency::fingerprint(&req, &body.0);
-    let scope = format!("organisation:{organisation}");
+    let idempotency = Idempotency::of(&req, format!("organisation:{organisation}"), &body.0)?;
     let request_id = request_id(&req);
     let now = clock.now();
     let today = clock.today();
@@ -378,10 +376,7 @@ async fn create_notification(
     let mut conn = pool.get().await?;
     let answer = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            if let Some(key) = &idempotency_key
-                && let Claim::Replay(answer) =
-                    idempotency::claim(conn, &scope, key, &fingerprint).await?
-            {
+            if let Some(answer) = idempotency.replay(conn).await? {
                 return Ok(answer);
             }
             let validated = check(conn, organisation, &input, today, None, lang.0).await?;
@@ -445,9 +440,7 @@ async fn create_notification(
             )?;
             answer.location = Some(format!("/v1/notifications/{}", row.number));
             answer.etag = Some(row.etag());
-            if let Some(key) = &idempotency_key {
-                idempotency::remember(conn, &scope, key, &answer).await?;
-            }
+            idempotency.keep(conn, &answer).await?;
             Ok(answer)
         })
         .await?;
@@ -839,6 +832,18 @@ async fn verify_key(
     }
 }
 
+/// Locks the notification for a change and checks `If-Match` against it.
+async fn lock_for_change(
+    conn: &mut AsyncPgConnection,
+    organisation: Uuid,
+    number: &str,
+    expected: Option<&str>,
+) -> Result<NotificationRow, ApiError> {
+    let row = store::by_number_for_update(conn, organisation, number).await?;
+    if_match(expected, &row)?;
+    Ok(row)
+}
+
 /// The `If-Match` header, read before a transaction.
 fn if_match_header(req: &HttpRequest) -> Option<String> {
     req.headers()
@@ -920,10 +925,8 @@ async fn create_amendment(
         };
         return Err(validation_error(&[violation], &[], lang.0));
     };
-    let idempotency_key = idempotency::key_of(&req)?;
-    let fingerprint = idempotency::fingerprint(&req, &body.0);
+    let idempotency = Idempotency::of(&req, format!("organisation:{organisation}"), &body.0)?;
     verify_key(&pool, &settings, organisation, &number, &key).await?;
-    let scope = format!("organisation:{organisation}");
     let request_id = request_id(&req);
     let expected = if_match_header(&req);
     let now = clock.now();
@@ -931,14 +934,10 @@ async fn create_amendment(
     let mut conn = pool.get().await?;
     let answer = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            if let Some(key) = &idempotency_key
-                && let Claim::Replay(answer) =
-                    idempotency::claim(conn, &scope, key, &fingerprint).await?
-            {
+            if let Some(answer) = idempotency.replay(conn).await? {
                 return Ok(answer);
             }
-            let row = store::by_number_for_update(conn, organisation, &number).await?;
-            if_match(expected.as_deref(), &row)?;
+            let row = lock_for_change(conn, organisation, &number, expected.as_deref()).await?;
             let next = row.status().apply(Action::Amend).map_err(not_allowed)?;
             let validated = check(conn, organisation, input, today, Some(row.id), lang.0).await?;
             let content: &Notification = &validated.notification;
@@ -1011,9 +1010,7 @@ async fn create_amendment(
             )?;
             answer.location = Some(format!("/v1/notifications/{number}/versions/{version}"));
             answer.etag = Some(updated.etag());
-            if let Some(key) = &idempotency_key {
-                idempotency::remember(conn, &scope, key, &answer).await?;
-            }
+            idempotency.keep(conn, &answer).await?;
             Ok(answer)
         })
         .await?;
@@ -1063,24 +1060,18 @@ async fn create_withdrawal(
     let organisation = principal.organisation()?;
     let number = path.to_string();
     let key = parse_key(&body.0.notification_key, lang.0)?;
-    let idempotency_key = idempotency::key_of(&req)?;
-    let fingerprint = idempotency::fingerprint(&req, &body.0);
+    let idempotency = Idempotency::of(&req, format!("organisation:{organisation}"), &body.0)?;
     verify_key(&pool, &settings, organisation, &number, &key).await?;
-    let scope = format!("organisation:{organisation}");
     let request_id = request_id(&req);
     let expected = if_match_header(&req);
     let now = clock.now();
     let mut conn = pool.get().await?;
     let answer = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            if let Some(key) = &idempotency_key
-                && let Claim::Replay(answer) =
-                    idempotency::claim(conn, &scope, key, &fingerprint).await?
-            {
+            if let Some(answer) = idempotency.replay(conn).await? {
                 return Ok(answer);
             }
-            let row = store::by_number_for_update(conn, organisation, &number).await?;
-            if_match(expected.as_deref(), &row)?;
+            let row = lock_for_change(conn, organisation, &number, expected.as_deref()).await?;
             let next = row.status().apply(Action::Withdraw).map_err(not_allowed)?;
             let replaced = if store::supersede_pending(conn, row.id).await? {
                 Some(row.latest_version)
@@ -1129,9 +1120,7 @@ async fn create_withdrawal(
             )?;
             answer.location = Some(format!("/v1/notifications/{number}"));
             answer.etag = Some(updated.etag());
-            if let Some(key) = &idempotency_key {
-                idempotency::remember(conn, &scope, key, &answer).await?;
-            }
+            idempotency.keep(conn, &answer).await?;
             Ok(answer)
         })
         .await?;
