@@ -59,7 +59,8 @@ impl Modify for SecuritySchemes {
 }
 
 /// Adds the errors every operation can answer with, so that no operation
-/// forgets them: 500 everywhere; 400, 413 and 415 where a body is read.
+/// forgets them: 500 everywhere; 401 where a bearer token is required; 400,
+/// 413 and 415 where a body is read.
 /// Runs after the routes have added their paths.
 fn add_common_errors(openapi: &mut OpenApiDoc) {
     let problem = |description: &str| {
@@ -88,6 +89,16 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
                 responses
                     .entry("415".into())
                     .or_insert_with(|| problem("The body is not application/json"));
+            }
+            let needs_token = operation.security.as_ref().is_some_and(|requirements| {
+                requirements
+                    .iter()
+                    .any(|r| serde_json::to_value(r).is_ok_and(|v| v.get("bearer").is_some()))
+            });
+            if needs_token {
+                responses
+                    .entry("401".into())
+                    .or_insert_with(|| problem("No valid access token; see WWW-Authenticate"));
             }
             responses
                 .entry("500".into())

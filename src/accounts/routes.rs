@@ -193,8 +193,6 @@ pub struct Me {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "No valid access token", body = Problem,
-            content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/me")]
@@ -247,7 +245,6 @@ async fn get_me(principal: Principal, pool: web::Data<Pool>) -> Result<HttpRespo
     responses(
         (status = 200, description = "One page of users", body = List<UserView>),
         (status = 400, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -290,7 +287,6 @@ pub struct CreateUserInput {
     request_body = CreateUserInput,
     responses(
         (status = 201, description = "Created", body = UserView),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The e-mail address has an account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every problem, each naming its field", body = Problem, content_type = "application/problem+json"),
@@ -370,7 +366,6 @@ async fn create_user(
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user in one's organisation", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One cannot remove oneself", body = Problem, content_type = "application/problem+json"),
@@ -462,7 +457,6 @@ pub struct CreateApiClientInput {
     responses(
         (status = 200, description = "One page of clients", body = List<ApiClientView>),
         (status = 400, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -495,7 +489,6 @@ async fn list_api_clients(
     request_body = CreateApiClientInput,
     responses(
         (status = 201, description = "Created; the secret is shown this once", body = NewApiClient),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The name is missing or too long", body = Problem, content_type = "application/problem+json"),
     )
@@ -571,7 +564,6 @@ async fn create_api_client(
     params(("id" = Uuid, Path, description = "The client's id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such active client in one's organisation", body = Problem, content_type = "application/problem+json"),
     )

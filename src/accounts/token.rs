@@ -363,7 +363,6 @@ pub struct RevokeRequest {
     responses(
         (status = 204, description = "Revoked, or not a token of the caller's"),
         (status = 400, description = "refresh_token is missing", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
     )
 )]

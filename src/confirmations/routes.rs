@@ -123,7 +123,6 @@ pub struct Accepted {
     params(("number" = String, Path, description = "The notification number")),
     responses(
         (status = 202, description = "A new message is on its way", body = Accepted),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification of one's organisation", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "Nothing waits for confirmation (`code: nothing_to_confirm`)", body = Problem,
@@ -180,7 +179,6 @@ async fn resend_confirmation(
     params(("number" = String, Path, description = "The notification number")),
     responses(
         (status = 202, description = "The new key is on its way", body = Accepted),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification of one's organisation", body = Problem,
             content_type = "application/problem+json"),

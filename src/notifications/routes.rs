@@ -338,7 +338,6 @@ async fn check(
         (status = 201, description = "Submitted; a confirmation message is on its way", body = Submitted,
             headers(("Location" = String, description = "The new notification"),
                     ("ETag" = String, description = "Its current state"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The caller belongs to no organisation", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The organisation already has a patient journal (`code: patient_journal_exists`)",
             body = Problem, content_type = "application/problem+json"),
@@ -462,7 +461,6 @@ fn submitter_kind(principal: &Principal) -> &'static str {
     request_body = NotificationInput,
     responses(
         (status = 200, description = "The verdict, with every error and warning", body = ValidationReport),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The caller belongs to no organisation", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body is JSON of the wrong shape (unknown field, wrong type)",
             body = Problem, content_type = "application/problem+json"),
@@ -557,7 +555,6 @@ fn filter_code<T: Copy>(
         (status = 200, description = "One page", body = List<NotificationSummary>),
         (status = 400, description = "A filter, limit or cursor that is not valid, named", body = Problem,
             content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/notifications")]
@@ -627,7 +624,6 @@ fn pending_of(row: &NotificationRow) -> Option<Pending> {
     responses(
         (status = 200, description = "The notification", body = NotificationView,
             headers(("ETag" = String, description = "Send as If-Match when amending"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification of one's organisation", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -671,7 +667,6 @@ async fn get_notification(
     params(("number" = String, Path, description = "The notification number")),
     responses(
         (status = 200, description = "The versions, oldest first", body = Versions),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification of one's organisation", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -704,7 +699,6 @@ async fn list_versions(
     ),
     responses(
         (status = 200, description = "The version", body = VersionView),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification or version", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -743,7 +737,6 @@ pub struct DiffParams {
         (status = 200, description = "What changed", body = DiffView),
         (status = 400, description = "from or to is missing or not a number", body = Problem,
             content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification or version", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -889,7 +882,6 @@ fn not_allowed(err: crate::domain::lifecycle::TransitionError) -> ApiError {
     responses(
         (status = 201, description = "The new version, waiting for confirmation", body = Submitted,
             headers(("Location" = String, description = "The new version"), ("ETag" = String))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification of one's organisation, or a wrong key", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "The notification's state allows no amendment (`code: transition_not_allowed`), or a second journal",
@@ -1032,7 +1024,6 @@ async fn create_amendment(
     responses(
         (status = 201, description = "The withdrawal, waiting for confirmation", body = Submitted,
             headers(("Location" = String), ("ETag" = String))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification of one's organisation, or a wrong key", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "The notification's state allows no withdrawal", body = Problem,

@@ -71,7 +71,6 @@ fn wants_pdf(req: &HttpRequest) -> bool {
             (ReceiptView = "application/json"),
             (Vec<u8> = "application/pdf"),
         )),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such receipt of one's organisation", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -116,7 +115,6 @@ async fn get_receipt(
     params(("number" = String, Path, description = "The notification number")),
     responses(
         (status = 200, description = "The receipts", body = Receipts),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification of one's organisation", body = Problem,
             content_type = "application/problem+json"),
     )
