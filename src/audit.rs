@@ -61,6 +61,26 @@ pub struct Entry<'a> {
     pub details: serde_json::Value,
 }
 
+impl<'a> Entry<'a> {
+    /// An entry of what `principal` did to `subject`, in its organisation.
+    pub fn by(
+        principal: &Principal,
+        action: &'a str,
+        subject: String,
+        request_id: Option<String>,
+        details: serde_json::Value,
+    ) -> Self {
+        Self {
+            actor: Actor::from(principal),
+            organisation_id: principal.organisation_id,
+            action,
+            subject: Some(subject),
+            request_id,
+            details,
+        }
+    }
+}
+
 pub async fn record(conn: &mut AsyncPgConnection, entry: Entry<'_>) -> Result<(), ApiError> {
     diesel::insert_into(audit_log::table)
         .values((

@@ -342,14 +342,13 @@ async fn create_user(
                 store::insert_user(conn, Some(organisation), &user.email, &hash, role).await?;
             audit::record(
                 conn,
-                Entry {
-                    actor: Actor::from(&principal),
-                    organisation_id: None,
-                    action: "user.created",
-                    subject: Some(format!("user:{}", row.id)),
+                Entry::by(
+                    &principal,
+                    "user.created",
+                    format!("user:{}", row.id),
                     request_id,
-                    details: serde_json::json!({ "role": role.code() }),
-                },
+                    serde_json::json!({ "role": role.code() }),
+                ),
             )
             .await?;
             Ok(row)
@@ -394,14 +393,13 @@ async fn delete_user(
         }
         audit::record(
             conn,
-            Entry {
-                actor: Actor::from(&principal),
-                organisation_id: None,
-                action: "user.deleted",
-                subject: Some(format!("user:{id}")),
+            Entry::by(
+                &principal,
+                "user.deleted",
+                format!("user:{id}"),
                 request_id,
-                details: serde_json::json!({}),
-            },
+                serde_json::json!({}),
+            ),
         )
         .await
     })
@@ -535,14 +533,13 @@ async fn create_api_client(
                 store::insert_client(conn, organisation, &name, &client_id, &secret_hash).await?;
             audit::record(
                 conn,
-                Entry {
-                    actor: Actor::from(&principal),
-                    organisation_id: None,
-                    action: "api_client.created",
-                    subject: Some(format!("api_client:{}", row.id)),
+                Entry::by(
+                    &principal,
+                    "api_client.created",
+                    format!("api_client:{}", row.id),
                     request_id,
-                    details: serde_json::json!({ "client_id": row.client_id }),
-                },
+                    serde_json::json!({ "client_id": row.client_id }),
+                ),
             )
             .await?;
             Ok(row)
@@ -585,14 +582,13 @@ async fn delete_api_client(
         }
         audit::record(
             conn,
-            Entry {
-                actor: Actor::from(&principal),
-                organisation_id: None,
-                action: "api_client.revoked",
-                subject: Some(format!("api_client:{id}")),
+            Entry::by(
+                &principal,
+                "api_client.revoked",
+                format!("api_client:{id}"),
                 request_id,
-                details: serde_json::json!({}),
-            },
+                serde_json::json!({}),
+            ),
         )
         .await
     })

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{Preview, confirm, issue, pending_content, preview};
 use crate::api::request_id;
-use crate::audit::{self, Actor, Entry};
+use crate::audit::{self, Entry};
 use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::db::Pool;
@@ -152,14 +152,13 @@ async fn resend_confirmation(
         issue(conn, &settings, &row, confirming, version, &content, now).await?;
         audit::record(
             conn,
-            Entry {
-                actor: Actor::from(&principal),
-                organisation_id: Some(organisation),
-                action: "notification.confirmation_resent",
-                subject: Some(format!("notification:{number}")),
+            Entry::by(
+                &principal,
+                "notification.confirmation_resent",
+                format!("notification:{number}"),
                 request_id,
-                details: serde_json::json!({ "action": confirming.code() }),
-            },
+                serde_json::json!({ "action": confirming.code() }),
+            ),
         )
         .await
     })
@@ -224,14 +223,13 @@ async fn issue_key(
         crate::mail::enqueue(conn, mail, now).await?;
         audit::record(
             conn,
-            Entry {
-                actor: Actor::from(&principal),
-                organisation_id: Some(organisation),
-                action: "notification.key_issued",
-                subject: Some(format!("notification:{number}")),
+            Entry::by(
+                &principal,
+                "notification.key_issued",
+                format!("notification:{number}"),
                 request_id,
-                details: serde_json::json!({}),
-            },
+                serde_json::json!({}),
+            ),
         )
         .await
     })

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::NotificationSettings;
 use super::store::{self, Filters, NewVersion, NotificationRow, VersionRow};
 use crate::api::{AcceptLanguage, List, PageParams, field_problems, request_id, validation_error};
-use crate::audit::{self, Actor, Entry};
+use crate::audit::{self, Entry};
 use crate::auth::{Principal, SubjectKind, throttle};
 use crate::clock::Clock;
 use crate::confirmations;
@@ -406,14 +406,13 @@ async fn create_notification(
             .await?;
             audit::record(
                 conn,
-                Entry {
-                    actor: Actor::from(&principal),
-                    organisation_id: Some(organisation),
-                    action: "notification.submitted",
-                    subject: Some(format!("notification:{number}")),
+                Entry::by(
+                    &principal,
+                    "notification.submitted",
+                    format!("notification:{number}"),
                     request_id,
-                    details: serde_json::json!({ "version": 1, "kind": kind }),
-                },
+                    serde_json::json!({ "version": 1, "kind": kind }),
+                ),
             )
             .await?;
             confirmations::issue(
@@ -969,14 +968,13 @@ async fn create_amendment(
             })?;
             audit::record(
                 conn,
-                Entry {
-                    actor: Actor::from(&principal),
-                    organisation_id: Some(organisation),
-                    action: "notification.amendment_submitted",
-                    subject: Some(format!("notification:{number}")),
+                Entry::by(
+                    &principal,
+                    "notification.amendment_submitted",
+                    format!("notification:{number}"),
                     request_id,
-                    details: serde_json::json!({ "version": version, "replaced_pending_version": replaced }),
-                },
+                    serde_json::json!({ "version": version, "replaced_pending_version": replaced }),
+                ),
             )
             .await?;
             confirmations::issue(
@@ -1075,14 +1073,13 @@ async fn create_withdrawal(
                 store::set_pending(conn, row.id, next, row.latest_version, journal, now).await?;
             audit::record(
                 conn,
-                Entry {
-                    actor: Actor::from(&principal),
-                    organisation_id: Some(organisation),
-                    action: "notification.withdrawal_submitted",
-                    subject: Some(format!("notification:{number}")),
+                Entry::by(
+                    &principal,
+                    "notification.withdrawal_submitted",
+                    format!("notification:{number}"),
                     request_id,
-                    details: serde_json::json!({ "replaced_pending_version": replaced }),
-                },
+                    serde_json::json!({ "replaced_pending_version": replaced }),
+                ),
             )
             .await?;
             let registered = store::version(conn, row.id, row.shown_version()).await?;
