@@ -799,3 +799,52 @@ async fn the_outbox_retries_after_the_relay_refuses() {
     assert!(messages[0].contains(&number), "{}", messages[0]);
     assert_eq!(app.work().await.mails_sent, 0, "sent once");
 }
+
+#[tokio::test]
+async fn a_confirmed_re_registration_renews_the_notification_it_names() {
+    let app = app().await;
+    let (token, _) = app.admin().await;
+    let old = submitted(&app, &token).await;
+    confirm_json(&app, &newest_mail(&app, &old).await.token()).await;
+
+    let mut renewal = example();
+    renewal["registration_kind"] = json!("re_registration");
+    renewal["previous_number"] = json!(old);
+    let created: Value = app
+        .post_with("/v1/notifications", &token, &renewal)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new = created["number"].as_str().unwrap().to_owned();
+    // Until it is confirmed, the old one stays registered.
+    let current: Value = app
+        .get_with(&format!("/v1/notifications/{old}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["status"], "registered");
+
+    let confirmed: Value = confirm_json(&app, &newest_mail(&app, &new).await.token())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(confirmed["receipt"]["kind"], "re_registration");
+    let current: Value = app
+        .get_with(&format!("/v1/notifications/{old}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["status"], "renewed");
+    let current: Value = app
+        .get_with(&format!("/v1/notifications/{new}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["status"], "registered");
+    assert_eq!(current["previous_number"], old);
+}
