@@ -382,7 +382,10 @@ async fn create_notification(
             let content = &validated.notification;
             let year = u16::try_from(chrono::Datelike::year(&today)).map_err(ApiError::internal)?;
             let number = store::next_number(conn, year).await?;
-            let id = Uuid::new_v4();
+            // Time-ordered: lists order by (created_at, id), and ids made
+            // in one process sort in the order they were made, also when
+            // two creations share a timestamp.
+            let id = Uuid::now_v7();
             let row = store::insert_notification(conn, id, number, organisation, content, now)
                 .await
                 .map_err(journal_index)?;

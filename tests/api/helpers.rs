@@ -380,7 +380,20 @@ impl Drop for TestApp {
     }
 }
 
-/// Settings for a test: a random port, a throw-away data folder.
+/// The instant every test's clock starts at, unless the test says otherwise:
+/// a fixed one, so that no test depends on the day or the hour it runs at.
+/// (Access tokens are signed and checked against the real time; the
+/// regulation's dates follow this clock.)
+pub fn test_now() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-23T10:00:00Z".parse().expect("an RFC 3339 instant")
+}
+
+/// The Oslo date of [`test_now`].
+pub fn test_today() -> chrono::NaiveDate {
+    meldeplikt::clock::oslo_date(test_now())
+}
+
+/// Settings for a test: a random port, a throw-away data folder, a fixed clock.
 pub fn test_settings(database_url: &str, data_dir: &std::path::Path) -> Settings {
     let mut settings = Settings::from_lookup(|_| None).expect("default settings");
     settings.database_url = Some(database_url.to_owned().into());
@@ -394,6 +407,7 @@ pub fn test_settings(database_url: &str, data_dir: &std::path::Path) -> Settings
     settings.handle_signals = false;
     // Tests run the worker's rounds themselves, when they want them.
     settings.worker_interval = None;
+    settings.clock = meldeplikt::clock::Clock::fixed(test_now());
     settings
 }
 

@@ -3,18 +3,14 @@
 //! the links' single use, expiry and races, receipts, the outbox, and the
 //! time-driven work.
 
-use chrono::{Days, Utc};
+use chrono::Days;
 use serde_json::{Value, json};
 
 use crate::helpers::{Mail, TestApp, problem, spawn_app_with};
 use crate::notifications::{KEY_SECRET, example, submitted};
 
 async fn app() -> TestApp {
-    spawn_app_with(|s| {
-        s.notification_key_secret = Some(KEY_SECRET.to_owned().into());
-        s.clock = meldeplikt::clock::Clock::fixed(Utc::now());
-    })
-    .await
+    spawn_app_with(|s| s.notification_key_secret = Some(KEY_SECRET.to_owned().into())).await
 }
 
 /// Runs the worker and returns the newest mail whose subject holds `about`.
@@ -83,7 +79,6 @@ async fn verify(app: &TestApp, jws: &str) -> Value {
 async fn the_whole_life_of_a_notification() {
     let app = spawn_app_with(|s| {
         s.notification_key_secret = Some(KEY_SECRET.to_owned().into());
-        s.clock = meldeplikt::clock::Clock::fixed(Utc::now());
         s.public_url = "https://meldeplikt.example".into();
     })
     .await;
@@ -641,32 +636,50 @@ async fn unconfirmed_submissions_lapse_after_14_days() {
     assert_eq!(found.n, 1);
 }
 
-#[tokio::test]
-async fn registrations_expire_after_three_years_with_a_reminder_six_weeks_before() {
-    let app = app().await;
+/// Submits and confirms at `start`, then walks the Oslo calendar to the
+/// reminder and the expiry: the same wall-clock time on each date, so that
+/// a daylight-saving change on the way moves no date twice or not at all.
+async fn expiry_from(start: &str) {
+    let app = spawn_app_with(|s| {
+        s.notification_key_secret = Some(KEY_SECRET.to_owned().into());
+        s.clock = meldeplikt::clock::Clock::fixed(start.parse().unwrap());
+    })
+    .await;
     let (token, _) = app.admin().await;
-    let number = submitted(&app, &token).await;
+    let mut body = example();
+    let start_date = app.clock.today() + Days::new(60);
+    body["start_date"] = json!(start_date);
+    body["research"]["project_end_date"] = json!(start_date + Days::new(1000));
+    let response = app.post_with("/v1/notifications", &token, &body).await;
+    assert_eq!(response.status(), 201, "{start}");
+    let number = response.json::<Value>().await.unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let confirmed: Value = confirm_json(&app, &newest_mail(&app, &number).await.token())
         .await
         .json()
         .await
         .unwrap();
+    let today = app.clock.today();
     let expires_on: chrono::NaiveDate = confirmed["receipt"]["expires_on"]
         .as_str()
         .unwrap()
         .parse()
         .unwrap();
+    assert_eq!(
+        expires_on,
+        today.checked_add_months(chrono::Months::new(36)).unwrap(),
+        "{start}"
+    );
 
-    // Move to 43 days before expiry: no reminder yet.
-    let today = app.clock.today();
-    let to =
-        |date: chrono::NaiveDate| chrono::Duration::days((date - app.clock.today()).num_days());
-    app.clock.advance(to(expires_on - Days::new(43)));
-    assert_eq!(app.work().await.reminded, 0);
-    app.clock.advance(chrono::Duration::days(1));
+    // 43 days before expiry: no reminder yet.
+    app.clock.move_to_oslo_date(expires_on - Days::new(43));
+    assert_eq!(app.work().await.reminded, 0, "{start}: 43 days before");
+    app.clock.move_to_oslo_date(expires_on - Days::new(42));
     let round = app.work().await;
-    assert_eq!(round.reminded, 1, "42 days before");
-    assert_eq!(app.work().await.reminded, 0, "once only");
+    assert_eq!(round.reminded, 1, "{start}: 42 days before");
+    assert_eq!(app.work().await.reminded, 0, "{start}: once only");
     let reminder = app
         .mails()
         .into_iter()
@@ -676,9 +689,12 @@ async fn registrations_expire_after_three_years_with_a_reminder_six_weeks_before
     assert!(reminder.body.contains(&expires_on.to_string()));
     assert_eq!(round.expired, 0);
 
-    app.clock.advance(to(expires_on));
-    assert_eq!(app.work().await.expired, 1);
-    assert_eq!(app.work().await.expired, 0, "once only");
+    // The day before expiry it still counts; on the day it expires.
+    app.clock.move_to_oslo_date(expires_on - Days::new(1));
+    assert_eq!(app.work().await.expired, 0, "{start}: the day before");
+    app.clock.move_to_oslo_date(expires_on);
+    assert_eq!(app.work().await.expired, 1, "{start}: on the day");
+    assert_eq!(app.work().await.expired, 0, "{start}: once only");
     let current: Value = app
         .get_with(&format!("/v1/notifications/{number}"), &token)
         .await
@@ -686,7 +702,24 @@ async fn registrations_expire_after_three_years_with_a_reminder_six_weeks_before
         .await
         .unwrap();
     assert_eq!(current["status"], "expired");
-    assert!(today < expires_on);
+}
+
+#[tokio::test]
+async fn registrations_expire_after_three_years_with_a_reminder_six_weeks_before() {
+    expiry_from(&crate::helpers::test_now().to_rfc3339()).await;
+}
+
+/// 23:30 in Oslo on a winter evening, the hour the old test failed in: the
+/// reminder date lies in summer time.
+#[tokio::test]
+async fn expiry_and_reminder_from_a_winter_evening_in_oslo() {
+    expiry_from("2026-11-22T22:30:00Z").await;
+}
+
+/// 00:30 in Oslo in summer, still the previous day in UTC.
+#[tokio::test]
+async fn expiry_and_reminder_from_just_after_midnight_in_oslo_summer() {
+    expiry_from("2026-06-14T22:30:00Z").await;
 }
 
 /// An SMTP server that refuses the first delivery and accepts the rest.
@@ -756,7 +789,6 @@ async fn the_outbox_retries_after_the_relay_refuses() {
     let (port, received) = refusing_smtp_server().await;
     let app = spawn_app_with(|s| {
         s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
-        s.clock = meldeplikt::clock::Clock::fixed(Utc::now());
     })
     .await;
     let (token, _) = app.admin().await;

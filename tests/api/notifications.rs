@@ -1,12 +1,12 @@
 //! Notifications over HTTP: every rule once through the API, the journal
 //! conflict, idempotency, pagination, history, amendment and withdrawal.
 
-use chrono::{Days, Utc};
+use chrono::{Datelike, Days};
 use diesel_async::RunQueryDsl;
 use meldeplikt::domain::key::NotificationKey;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, problem, spawn_app, spawn_app_with, test_today};
 
 pub const KEY_SECRET: &str = "a test secret of more than thirty-two characters";
 
@@ -14,11 +14,12 @@ pub async fn app_with_known_secret() -> TestApp {
     spawn_app_with(|s| s.notification_key_secret = Some(KEY_SECRET.to_owned().into())).await
 }
 
+/// The date `days` after the test clock's day.
 fn in_days(days: u64) -> String {
-    (Utc::now().date_naive() + Days::new(days)).to_string()
+    (test_today() + Days::new(days)).to_string()
 }
 
-/// The example of `examples.md`, starting two months from now.
+/// The example of `examples.md`, starting two months after the test clock's day.
 pub fn example() -> Value {
     json!({
         "law": "personopplysningsloven",
@@ -516,7 +517,7 @@ async fn a_submission_is_stored_with_its_number_and_warnings() {
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let body: Value = response.json().await.unwrap();
     let number = body["number"].as_str().unwrap();
-    let year = Utc::now().format("%Y").to_string();
+    let year = app.clock.today().year().to_string();
     assert!(
         number.starts_with(&format!("{year}-")) && number.len() == 11,
         "{number}"
