@@ -8,9 +8,8 @@ use super::code_lists::{Country, IdentifierScheme};
 use super::identifiers::{
     Identifier, LeiError, OrgNumber, OrgNumberError, eu_vat_is_valid, euid_is_valid, lei_is_valid,
 };
-use super::notification::{
-    Address, AddressInput, IdentifierInput, Violation, email_is_valid, limits,
-};
+use super::party::{Address, AddressInput, IdentifierInput, email_is_valid, limits};
+use super::violation::Violation;
 /// Collects violations while reading the input.
 #[derive(Default)]
 pub(crate) struct Checker {

@@ -13,6 +13,8 @@ pub mod messages;
 pub mod notification;
 pub mod number;
 pub mod organisation;
+pub mod party;
 pub mod receipt;
+pub mod violation;
 
 pub use countries::COUNTRIES;

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use super::checker::Checker;
 use super::code_lists::{Country, IdentifierScheme};
 use super::identifiers::Identifier;
-use super::notification::{Address, AddressInput, IdentifierInput, Violation, limits};
+use super::party::{Address, AddressInput, IdentifierInput, limits};
+use super::violation::Violation;
 
 /// Shortest password accepted, in characters.
 pub const PASSWORD_MIN_CHARS: usize = 12;

@@ -307,33 +307,7 @@ async fn check(
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header,
         description = "Makes retries safe: the same key and body within 24 hours return the first answer")),
-    request_body(content = NotificationInput, example = json!({
-        "law": "personopplysningsloven",
-        "legal_ground": "notification_duty",
-        "registration_kind": "first_registration",
-        "start_date": "2027-01-15",
-        "sensitive_categories": ["health"],
-        "manual_register_only": false,
-        "controller": {
-            "name": "Fjordvik kommune",
-            "identifier": { "scheme": "no_orgnr", "value": "974761467" },
-            "address": { "street": "Postboks 1", "postal_code": "5001", "town": "Bergen", "country": "NO" },
-            "phone": "+47 55 00 00 00",
-            "responsible_title": "Kommunedirektør"
-        },
-        "representative": null,
-        "processors": [
-            { "name": "Drift AS", "identifier": { "scheme": "no_orgnr", "value": "983887457" }, "country": "NO", "role": "data_processor" }
-        ],
-        "sector": "county_or_municipal",
-        "purpose": "research",
-        "research_area": "health_services",
-        "description": "Kvalitetsstudie av hjemmetjenester.",
-        "research": { "consent": "yes", "project_end_date": "2029-12-31", "project_title": "Hjemmetjenester 2027" },
-        "transfers_abroad": [ { "country": "US", "legal_basis": "standard_contractual_clauses" } ],
-        "confirmation_email": "personvern@fjordvik.kommune.no",
-        "language": "nb"
-    })),
+    request_body(content = NotificationInput, example = crate::domain::notification::example),
     responses(
         (status = 201, description = "Submitted; a confirmation message is on its way", body = Submitted,
             headers(("Location" = String, description = "The new notification"),

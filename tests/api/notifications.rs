@@ -19,35 +19,9 @@ fn in_days(days: u64) -> String {
     (test_today() + Days::new(days)).to_string()
 }
 
-/// The example of `examples.md`, starting two months after the test clock's day.
+/// The example notification of the documentation (`openapi/examples/notification.json`).
 pub fn example() -> Value {
-    json!({
-        "law": "personopplysningsloven",
-        "legal_ground": "notification_duty",
-        "registration_kind": "first_registration",
-        "start_date": in_days(60),
-        "sensitive_categories": ["health"],
-        "manual_register_only": false,
-        "controller": {
-            "name": "Fjordvik kommune",
-            "identifier": { "scheme": "no_orgnr", "value": "974761467" },
-            "address": { "street": "Postboks 1", "postal_code": "5001", "town": "Bergen", "country": "NO" },
-            "phone": "+47 55 00 00 00",
-            "responsible_title": "Kommunedirektør"
-        },
-        "representative": null,
-        "processors": [
-            { "name": "Drift AS", "identifier": { "scheme": "no_orgnr", "value": "983887457" }, "country": "NO", "role": "data_processor" }
-        ],
-        "sector": "county_or_municipal",
-        "purpose": "research",
-        "research_area": "health_services",
-        "description": "Kvalitetsstudie av hjemmetjenester.",
-        "research": { "consent": "yes", "project_end_date": in_days(1200), "project_title": "Hjemmetjenester 2027" },
-        "transfers_abroad": [ { "country": "US", "legal_basis": "standard_contractual_clauses" } ],
-        "confirmation_email": "personvern@fjordvik.kommune.no",
-        "language": "nb"
-    })
+    meldeplikt::domain::notification::example()
 }
 
 fn journal() -> Value {
