@@ -6,7 +6,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::{Principal, Role, SubjectKind};
-use crate::error::ApiError;
 use crate::schema::audit_log;
 
 /// Who acted.
@@ -81,7 +80,7 @@ impl<'a> Entry<'a> {
     }
 }
 
-pub async fn record(conn: &mut AsyncPgConnection, entry: Entry<'_>) -> Result<(), ApiError> {
+pub async fn record(conn: &mut AsyncPgConnection, entry: Entry<'_>) -> diesel::QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::request_id.eq(entry.request_id),

@@ -357,18 +357,31 @@ impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolErro
 }
 
 impl From<diesel::result::Error> for ApiError {
+    /// Not found is 404; anything else, a unique violation the call site
+    /// did not map with [`on_unique`] included, is an internal error: logged
+    /// with its cause, never sent with a constraint's name.
     fn from(err: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
         match err {
-            Error::NotFound => Self::NotFound,
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
-                detail: format!(
-                    "Already exists ({})",
-                    info.constraint_name().unwrap_or("unique")
-                ),
-                code: Some("already_exists"),
-            },
+            diesel::result::Error::NotFound => Self::NotFound,
             other => Self::Internal(anyhow::Error::new(other).context("database query")),
         }
+    }
+}
+
+/// `conflict` when `err` is a violation of the unique constraint or index
+/// named `constraint`; otherwise `err` as usual.
+pub fn on_unique(
+    err: diesel::result::Error,
+    constraint: &str,
+    conflict: impl FnOnce() -> ApiError,
+) -> ApiError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match &err {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+            if info.constraint_name() == Some(constraint) =>
+        {
+            conflict()
+        }
+        _ => err.into(),
     }
 }

@@ -401,7 +401,8 @@ async fn delete_user(
                 serde_json::json!({}),
             ),
         )
-        .await
+        .await?;
+        Ok(())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -590,7 +591,8 @@ async fn delete_api_client(
                 serde_json::json!({}),
             ),
         )
-        .await
+        .await?;
+        Ok(())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -55,6 +55,21 @@ pub enum SubjectKind {
     Client,
 }
 
+impl SubjectKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Client => "client",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::User, Self::Client]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+}
+
 /// The verified caller of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Principal {

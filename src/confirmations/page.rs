@@ -206,7 +206,7 @@ fn error_page(err: ApiError, lang: Lang) -> HttpResponse {
 
 fn summary(p: &Preview, w: &Words) -> String {
     let lang = p.language;
-    let kind = crate::mail::templates::Confirming::parse(p.kind)
+    let kind = crate::domain::version::Confirming::parse(p.kind)
         .map(|c| c.what(lang))
         .unwrap_or(p.kind);
     let mut rows = vec![

@@ -1,5 +1,6 @@
 //! The database: connection pool, embedded migrations, readiness.
 
+mod enums;
 pub mod local_postgres;
 
 use std::time::Duration;

@@ -15,6 +15,7 @@ pub mod number;
 pub mod organisation;
 pub mod party;
 pub mod receipt;
+pub mod version;
 pub mod violation;
 
 pub use countries::COUNTRIES;

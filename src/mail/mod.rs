@@ -18,7 +18,6 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use crate::db::Pool;
-use crate::error::ApiError;
 use crate::schema::outbox;
 
 /// The sender of every mail.
@@ -39,7 +38,7 @@ pub async fn enqueue(
     conn: &mut AsyncPgConnection,
     mail: Mail,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> diesel::QueryResult<()> {
     diesel::insert_into(outbox::table)
         .values((
             outbox::id.eq(Uuid::new_v4()),
@@ -128,10 +127,11 @@ pub async fn deliver_due(
     mailer: &Mailer,
     now: DateTime<Utc>,
     batch: i64,
-) -> Result<usize, ApiError> {
+) -> anyhow::Result<usize> {
     let mut conn = pool.get().await?;
     let mailer = mailer.clone();
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    let sent = conn
+        .transaction::<_, diesel::result::Error, _>(async move |conn| {
         let due: Vec<Due> = outbox::table
             .filter(outbox::sent_at.is_null())
             .filter(outbox::next_attempt_at.le(now))
@@ -179,5 +179,6 @@ pub async fn deliver_due(
         }
         Ok(sent)
     })
-    .await
+    .await?;
+    Ok(sent)
 }

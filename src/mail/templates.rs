@@ -4,48 +4,7 @@ use chrono::NaiveDate;
 
 use super::Mail;
 use crate::domain::i18n::Lang;
-
-/// What a confirmation confirms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Confirming {
-    Registration,
-    Amendment,
-    Withdrawal,
-}
-
-impl Confirming {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Registration => "registration",
-            Self::Amendment => "amendment",
-            Self::Withdrawal => "withdrawal",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        match code {
-            "registration" => Some(Self::Registration),
-            "amendment" => Some(Self::Amendment),
-            "withdrawal" => Some(Self::Withdrawal),
-            _ => None,
-        }
-    }
-
-    /// "the notification", "the amendment of", "the withdrawal of".
-    pub fn what(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Self::Registration, Lang::Nb) => "meldingen",
-            (Self::Registration, Lang::Nn) => "meldinga",
-            (Self::Registration, Lang::En) => "the notification",
-            (Self::Amendment, Lang::Nb) => "endringen av meldingen",
-            (Self::Amendment, Lang::Nn) => "endringa av meldinga",
-            (Self::Amendment, Lang::En) => "the amendment of the notification",
-            (Self::Withdrawal, Lang::Nb) => "tilbaketrekkingen av meldingen",
-            (Self::Withdrawal, Lang::Nn) => "tilbaketrekkinga av meldinga",
-            (Self::Withdrawal, Lang::En) => "the withdrawal of the notification",
-        }
-    }
-}
+use crate::domain::version::Confirming;
 
 /// The message with the confirmation link.
 pub fn confirmation(

@@ -1,16 +1,23 @@
-//! Notifications (meldinger) over HTTP and in PostgreSQL.
+//! Notifications (meldinger) over HTTP and in PostgreSQL: submit, read,
+//! change with the key, ask for confirmation; and `store`, the one writer
+//! of the notification's tables.
 
-mod routes;
+pub mod asks;
+mod change;
+mod read;
 pub mod store;
+mod submit;
+pub mod views;
 
 use std::path::Path;
 
 use secrecy::{ExposeSecret, SecretString};
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::lifecycle::Periods;
 
-pub use routes::{AmendmentInput, WithdrawalInput};
+pub use views::{AmendmentInput, WithdrawalInput};
 
 /// What notification handlers need beyond the pool.
 pub struct NotificationSettings {
@@ -69,5 +76,19 @@ fn development_secret(data_dir: &Path) -> anyhow::Result<String> {
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    routes::configure(cfg);
+    cfg.service(
+        scope("/v1/notifications")
+            .service(submit::create_notification)
+            .service(submit::validate_notification)
+            .service(read::list_notifications)
+            .service(read::get_notification)
+            .service(read::list_versions)
+            .service(read::get_version)
+            .service(read::get_diff)
+            .service(change::create_amendment)
+            .service(change::create_withdrawal)
+            .service(asks::resend_confirmation)
+            .service(asks::issue_key)
+            .service(crate::receipts::list_receipts),
+    );
 }

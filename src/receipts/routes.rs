@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -17,10 +18,14 @@ use crate::domain::receipt::ReceiptContent;
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 
+/// `/v1/receipts`; the receipts of one notification are listed in the
+/// notifications' scope.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_receipt)
-        .service(list_receipts)
-        .service(verify_receipt);
+    cfg.service(
+        scope("/v1/receipts")
+            .service(verify_receipt)
+            .service(get_receipt),
+    );
 }
 
 /// A receipt: what it states and its signed form.
@@ -75,7 +80,7 @@ fn wants_pdf(req: &HttpRequest) -> bool {
             content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/receipts/{id}")]
+#[get("/{id}")]
 async fn get_receipt(
     req: HttpRequest,
     principal: Principal,
@@ -119,8 +124,8 @@ async fn get_receipt(
             content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/notifications/{number}/receipts")]
-async fn list_receipts(
+#[get("/{number}/receipts")]
+pub async fn list_receipts(
     principal: Principal,
     path: web::Path<NotificationNumber>,
     pool: web::Data<Pool>,
@@ -176,7 +181,7 @@ pub struct Verdict {
             content_type = "application/problem+json"),
     )
 )]
-#[post("/v1/receipts/verify")]
+#[post("/verify")]
 async fn verify_receipt(
     signer: web::Data<ReceiptSigner>,
     body: ApiJson<VerifyInput>,

@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::error::ApiError;
 use crate::schema::{notifications, receipts};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -21,7 +20,7 @@ pub struct ReceiptRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, row: &ReceiptRow) -> Result<(), ApiError> {
+pub async fn insert(conn: &mut AsyncPgConnection, row: &ReceiptRow) -> QueryResult<()> {
     diesel::insert_into(receipts::table)
         .values((
             receipts::id.eq(row.id),
@@ -43,24 +42,34 @@ pub async fn of_organisation(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
     id: Uuid,
-) -> Result<ReceiptRow, ApiError> {
-    Ok(receipts::table
+) -> QueryResult<ReceiptRow> {
+    receipts::table
         .inner_join(notifications::table)
         .filter(receipts::id.eq(id))
         .filter(notifications::organisation_id.eq(organisation_id))
         .select(ReceiptRow::as_select())
         .first(conn)
-        .await?)
+        .await
 }
 
 pub async fn of_notification(
     conn: &mut AsyncPgConnection,
     notification_id: Uuid,
-) -> Result<Vec<ReceiptRow>, ApiError> {
-    Ok(receipts::table
+) -> QueryResult<Vec<ReceiptRow>> {
+    receipts::table
         .filter(receipts::notification_id.eq(notification_id))
         .order(receipts::seq)
         .select(ReceiptRow::as_select())
         .load(conn)
-        .await?)
+        .await
+}
+
+/// A receipt by its id, whoever owns it: for the holder of the link that
+/// issued it.
+pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<ReceiptRow> {
+    receipts::table
+        .find(id)
+        .select(ReceiptRow::as_select())
+        .first(conn)
+        .await
 }

@@ -1,5 +1,11 @@
-//! SQL of notifications and their versions. Every read is scoped to the
-//! caller's organisation.
+//! The tables of the notification's life: `notifications`,
+//! `notification_versions` and `confirmation_tokens`. Only this module
+//! writes them: the rows and reads are here, every change of state in
+//! [`transitions`], the confirmation links in [`links`]. Reads for callers
+//! are scoped to the caller's organisation.
+
+pub mod links;
+pub mod transitions;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -7,10 +13,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::api::Page;
+use crate::auth::SubjectKind;
 use crate::domain::lifecycle::Status;
 use crate::domain::notification::Notification;
 use crate::domain::number::NotificationNumber;
-use crate::error::ApiError;
+use crate::domain::version::{Confirming, VersionKind, VersionState};
 use crate::schema::{notification_versions, notifications};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -19,7 +26,7 @@ pub struct NotificationRow {
     pub id: Uuid,
     pub number: String,
     pub organisation_id: Uuid,
-    pub status: String,
+    pub status: Status,
     pub registered_version: Option<i32>,
     pub latest_version: i32,
     pub journal: bool,
@@ -41,7 +48,12 @@ pub struct NotificationRow {
 
 impl NotificationRow {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::AwaitingConfirmation)
+        self.status
+    }
+
+    /// Whether the registered content is a patient journal.
+    pub fn registered_is_journal(&self) -> bool {
+        self.legal_ground == crate::domain::code_lists::LegalGround::PatientJournal.code()
     }
 
     /// The strong ETag of the notification's current state.
@@ -60,21 +72,21 @@ impl NotificationRow {
 pub struct VersionRow {
     pub notification_id: Uuid,
     pub version: i32,
-    pub kind: String,
+    pub kind: VersionKind,
     pub content: serde_json::Value,
     pub content_digest: String,
     pub submitted_at: DateTime<Utc>,
-    pub submitted_by_kind: String,
+    pub submitted_by_kind: SubjectKind,
     pub submitted_by: Uuid,
-    pub state: String,
+    pub state: VersionState,
     pub confirmed_at: Option<DateTime<Utc>>,
 }
 
-/// A new number: this year and the next value of the sequence.
+/// A new number: `year` and the next value of the sequence.
 pub async fn next_number(
     conn: &mut AsyncPgConnection,
     year: u16,
-) -> Result<NotificationNumber, ApiError> {
+) -> QueryResult<NotificationNumber> {
     #[derive(QueryableByName)]
     struct Next {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -83,7 +95,14 @@ pub async fn next_number(
     let next: Next = diesel::sql_query("SELECT nextval('notification_number_seq') AS n")
         .get_result(conn)
         .await?;
-    NotificationNumber::new(year, next.n as u32).map_err(ApiError::internal)
+    u32::try_from(next.n)
+        .ok()
+        .and_then(|n| NotificationNumber::new(year, n).ok())
+        .ok_or_else(|| {
+            diesel::result::Error::DeserializationError(
+                format!("the number sequence gave {}, out of range", next.n).into(),
+            )
+        })
 }
 
 /// The assignments of the columns lists and filters read.
@@ -98,7 +117,7 @@ type SummaryColumns = (
 );
 
 /// The columns lists and filters read, from the shown content.
-pub fn summary_columns(n: &Notification) -> SummaryColumns {
+pub(super) fn summary_columns(n: &Notification) -> SummaryColumns {
     (
         notifications::law.eq(n.law().code()),
         notifications::legal_ground.eq(n.legal_ground().code()),
@@ -110,83 +129,17 @@ pub fn summary_columns(n: &Notification) -> SummaryColumns {
     )
 }
 
-/// Stores a new notification; the database refuses a second live journal.
-pub async fn insert_notification(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    number: NotificationNumber,
-    organisation_id: Uuid,
-    content: &Notification,
-    now: DateTime<Utc>,
-) -> Result<NotificationRow, diesel::result::Error> {
-    diesel::insert_into(notifications::table)
-        .values((
-            notifications::id.eq(id),
-            notifications::created_at.eq(now),
-            notifications::updated_at.eq(now),
-            notifications::number.eq(number.to_string()),
-            notifications::organisation_id.eq(organisation_id),
-            notifications::status.eq(Status::AwaitingConfirmation.code()),
-            notifications::latest_version.eq(1),
-            notifications::journal.eq(content.is_patient_journal()),
-            notifications::previous_number.eq(content.previous_number().map(|n| n.to_string())),
-            summary_columns(content),
-        ))
-        .returning(NotificationRow::as_returning())
-        .get_result(conn)
-        .await
-}
-
-/// A submitted version, as it will stay.
-pub struct NewVersion<'a> {
-    pub notification_id: Uuid,
-    pub version: i32,
-    pub kind: &'a str,
-    pub content: &'a Notification,
-    pub digest: &'a str,
-    pub submitted_at: DateTime<Utc>,
-    pub submitted_by_kind: &'a str,
-    pub submitted_by: Uuid,
-}
-
-pub async fn insert_version(
-    conn: &mut AsyncPgConnection,
-    v: NewVersion<'_>,
-) -> Result<(), ApiError> {
-    diesel::insert_into(notification_versions::table)
-        .values((
-            notification_versions::notification_id.eq(v.notification_id),
-            notification_versions::version.eq(v.version),
-            notification_versions::kind.eq(v.kind),
-            notification_versions::content.eq(v.content.to_json()),
-            notification_versions::content_digest.eq(v.digest),
-            notification_versions::submitted_at.eq(v.submitted_at),
-            notification_versions::submitted_by_kind.eq(v.submitted_by_kind),
-            notification_versions::submitted_by.eq(v.submitted_by),
-            notification_versions::state.eq("pending"),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// The number of the organisation's live patient journal, other than `except`.
 pub async fn live_journal(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
     except: Option<Uuid>,
-) -> Result<Option<NotificationNumber>, ApiError> {
-    let live = [
-        Status::AwaitingConfirmation,
-        Status::Registered,
-        Status::AmendmentAwaitingConfirmation,
-        Status::WithdrawalAwaitingConfirmation,
-    ]
-    .map(Status::code);
+) -> QueryResult<Option<NotificationNumber>> {
+    let live = Status::ALL.into_iter().filter(|s| !s.is_final());
     let mut query = notifications::table
         .filter(notifications::organisation_id.eq(organisation_id))
         .filter(notifications::journal.eq(true))
-        .filter(notifications::status.eq_any(live))
+        .filter(notifications::status.eq_any(live.collect::<Vec<_>>()))
         .select(notifications::number)
         .into_boxed();
     if let Some(except) = except {
@@ -201,13 +154,13 @@ pub async fn by_number(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
     number: &str,
-) -> Result<NotificationRow, ApiError> {
-    Ok(notifications::table
+) -> QueryResult<NotificationRow> {
+    notifications::table
         .filter(notifications::number.eq(number))
         .filter(notifications::organisation_id.eq(organisation_id))
         .select(NotificationRow::as_select())
         .first(conn)
-        .await?)
+        .await
 }
 
 /// The same, locked for the rest of the transaction.
@@ -215,20 +168,20 @@ pub async fn by_number_for_update(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
     number: &str,
-) -> Result<NotificationRow, ApiError> {
-    Ok(notifications::table
+) -> QueryResult<NotificationRow> {
+    notifications::table
         .filter(notifications::number.eq(number))
         .filter(notifications::organisation_id.eq(organisation_id))
         .select(NotificationRow::as_select())
         .for_update()
         .first(conn)
-        .await?)
+        .await
 }
 
 /// Filters of the list.
 #[derive(Debug, Default)]
 pub struct Filters {
-    pub status: Option<&'static str>,
+    pub status: Option<Status>,
     pub law: Option<&'static str>,
     pub purpose: Option<&'static str>,
     pub sector: Option<&'static str>,
@@ -240,7 +193,7 @@ pub async fn list(
     organisation_id: Uuid,
     filters: &Filters,
     page: Page,
-) -> Result<Vec<NotificationRow>, ApiError> {
+) -> QueryResult<Vec<NotificationRow>> {
     let mut query = notifications::table
         .filter(notifications::organisation_id.eq(organisation_id))
         .select(NotificationRow::as_select())
@@ -279,67 +232,140 @@ pub async fn list(
                 .and(notifications::id.gt(id))),
         );
     }
-    Ok(query.load(conn).await?)
+    query.load(conn).await
 }
 
 pub async fn versions(
     conn: &mut AsyncPgConnection,
     notification_id: Uuid,
-) -> Result<Vec<VersionRow>, ApiError> {
-    Ok(notification_versions::table
+) -> QueryResult<Vec<VersionRow>> {
+    notification_versions::table
         .filter(notification_versions::notification_id.eq(notification_id))
         .select(VersionRow::as_select())
         .order(notification_versions::version)
         .load(conn)
-        .await?)
+        .await
 }
 
 pub async fn version(
     conn: &mut AsyncPgConnection,
     notification_id: Uuid,
     version: i32,
-) -> Result<VersionRow, ApiError> {
-    Ok(notification_versions::table
+) -> QueryResult<VersionRow> {
+    notification_versions::table
         .find((notification_id, version))
         .select(VersionRow::as_select())
         .first(conn)
-        .await?)
+        .await
 }
 
-/// Marks the pending version superseded; true when there was one.
-pub async fn supersede_pending(
-    conn: &mut AsyncPgConnection,
-    notification_id: Uuid,
-) -> Result<bool, ApiError> {
-    let changed = diesel::update(
-        notification_versions::table
-            .filter(notification_versions::notification_id.eq(notification_id))
-            .filter(notification_versions::state.eq("pending")),
-    )
-    .set(notification_versions::state.eq("superseded"))
-    .execute(conn)
-    .await?;
-    Ok(changed > 0)
-}
-
-/// Records an amendment or withdrawal waiting for confirmation.
-pub async fn set_pending(
+/// A notification by its id, locked for the rest of the transaction.
+pub async fn by_id_for_update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    status: Status,
-    latest_version: i32,
-    journal: bool,
-    now: DateTime<Utc>,
-) -> Result<NotificationRow, ApiError> {
-    Ok(diesel::update(notifications::table.find(id))
-        .set((
-            notifications::status.eq(status.code()),
-            notifications::latest_version.eq(latest_version),
-            notifications::journal.eq(journal),
-            notifications::revision.eq(notifications::revision + 1),
-            notifications::updated_at.eq(now),
-        ))
-        .returning(NotificationRow::as_returning())
-        .get_result(conn)
-        .await?)
+) -> QueryResult<NotificationRow> {
+    notifications::table
+        .find(id)
+        .select(NotificationRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+}
+
+/// A notification by its id.
+pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<NotificationRow> {
+    notifications::table
+        .find(id)
+        .select(NotificationRow::as_select())
+        .first(conn)
+        .await
+}
+
+/// What makes a notification due for a scheduled step.
+#[derive(Debug, Clone, Copy)]
+pub enum Due {
+    /// Waiting since before this instant.
+    UpdatedBefore(DateTime<Utc>),
+    /// Expiring on or before this date.
+    ExpiresBy(NaiveDate),
+    /// Expiring within the reminder window, and not reminded for it yet.
+    RemindBy {
+        window_end: NaiveDate,
+        today: NaiveDate,
+    },
+}
+
+/// The ids of notifications in `statuses` that `due` picks, a batch at a
+/// time; the database does the picking, so a round costs nothing for
+/// notifications with nothing due.
+pub async fn due(
+    conn: &mut AsyncPgConnection,
+    statuses: &[Status],
+    due: Due,
+) -> QueryResult<Vec<Uuid>> {
+    let query = notifications::table
+        .filter(notifications::status.eq_any(statuses.to_vec()))
+        .select(notifications::id)
+        .limit(1000)
+        .into_boxed();
+    let query = match due {
+        Due::UpdatedBefore(deadline) => query.filter(notifications::updated_at.le(deadline)),
+        Due::ExpiresBy(date) => query.filter(notifications::expires_on.le(date)),
+        Due::RemindBy { window_end, today } => query
+            .filter(notifications::expires_on.le(window_end))
+            .filter(notifications::expires_on.gt(today))
+            .filter(
+                notifications::reminder_sent_for
+                    .is_null()
+                    .or(notifications::reminder_sent_for.ne(notifications::expires_on)),
+            ),
+    };
+    query.load(conn).await
+}
+
+/// Locks a notification still in `statuses`, skipping one another replica
+/// holds.
+pub async fn lock_if_in(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    statuses: &[Status],
+) -> QueryResult<Option<NotificationRow>> {
+    notifications::table
+        .find(id)
+        .filter(notifications::status.eq_any(statuses.to_vec()))
+        .select(NotificationRow::as_select())
+        .for_update()
+        .skip_locked()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The expiry date the renewal reminder was last sent for.
+pub async fn reminded_for(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<NaiveDate>> {
+    notifications::table
+        .find(id)
+        .select(notifications::reminder_sent_for)
+        .first(conn)
+        .await
+}
+
+impl NotificationRow {
+    /// What waits for confirmation: the kind and the pending version (none
+    /// for a withdrawal, which confirms the registered one).
+    pub fn waiting(&self) -> Option<(Confirming, Option<i32>)> {
+        match self.status {
+            Status::AwaitingConfirmation => {
+                Some((Confirming::Registration, Some(self.latest_version)))
+            }
+            Status::AmendmentAwaitingConfirmation => {
+                Some((Confirming::Amendment, Some(self.latest_version)))
+            }
+            Status::WithdrawalAwaitingConfirmation => Some((Confirming::Withdrawal, None)),
+            _ => None,
+        }
+    }
 }

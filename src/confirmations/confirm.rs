@@ -1,0 +1,266 @@
+//! The confirmation, step by step as the lifecycle draws it: spend the
+//! link, confirm the version (or the withdrawal), renew the notification a
+//! re-registration names, issue the receipt, queue its mail, audit. One
+//! transaction; two confirmations of one link: one wins, the other 410.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::{gone, live_link};
+use crate::audit::{self, Actor, Entry};
+use crate::clock::oslo_date;
+use crate::db::Pool;
+use crate::domain::code_lists::RegistrationKind;
+use crate::domain::i18n::Lang;
+use crate::domain::key::NotificationKey;
+use crate::domain::lifecycle::{Action, Status};
+use crate::domain::notification::Notification;
+use crate::domain::receipt::{Confirmation, ReceiptContent, ReceiptKind};
+use crate::domain::version::Confirming;
+use crate::error::ApiError;
+use crate::mail::templates;
+use crate::notifications::NotificationSettings;
+use crate::notifications::store::links::{self, LinkRow};
+use crate::notifications::store::transitions::{self, Confirmed as ConfirmedVersion};
+use crate::notifications::store::{self as notification_store, NotificationRow, VersionRow};
+use crate::receipts::store::{self as receipt_store, ReceiptRow};
+use crate::receipts::{ReceiptSigner, ReceiptView};
+
+/// The outcome of a confirmation.
+pub struct Confirmed {
+    pub receipt: ReceiptView,
+    /// Only on a first registration; shown this once.
+    pub key: Option<NotificationKey>,
+    pub language: Lang,
+}
+
+/// What the link confirms, read and locked.
+struct Waiting {
+    link: LinkRow,
+    row: NotificationRow,
+    next: Status,
+    version: VersionRow,
+    content: Notification,
+}
+
+/// Confirms what the link `token` stands for: the version becomes the
+/// registered one (or the notification is withdrawn), a signed receipt is
+/// issued and mailed, and on a first registration a notification key is
+/// made.
+#[tracing::instrument(skip_all, fields(notification = tracing::field::Empty))]
+pub async fn confirm(
+    pool: &Pool,
+    settings: &NotificationSettings,
+    signer: &ReceiptSigner,
+    token: &str,
+    now: DateTime<Utc>,
+    request_id: Option<String>,
+) -> Result<Confirmed, ApiError> {
+    let mut conn = pool.get().await?;
+    let token = token.to_owned();
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let c = read_what_waits(conn, &token, now).await?;
+        tracing::Span::current().record("notification", c.row.number.as_str());
+        let receipt_id = Uuid::new_v4();
+        links::mark_used(conn, c.link.id, receipt_id, now).await?;
+        let key = c
+            .row
+            .registered_version
+            .is_none()
+            .then(NotificationKey::generate);
+        let expires_on = confirm_or_withdraw(conn, settings, &c, key.as_ref(), now).await?;
+        if key.is_some() {
+            renew_previous(conn, &c, request_id.clone(), now).await?;
+        }
+        let receipt = issue_receipt(conn, signer, &c, receipt_id, expires_on, now).await?;
+        queue_receipt_mail(conn, &c, &receipt, key.as_ref(), now).await?;
+        audit::record(conn, confirmed_entry(&c, receipt_id, request_id)).await?;
+        Ok(Confirmed {
+            receipt,
+            key,
+            language: c.content.language(),
+        })
+    })
+    .await
+}
+
+/// The live link, its notification locked, and the content that waits; 410
+/// when the notification no longer waits for what the link confirms.
+async fn read_what_waits(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Waiting, ApiError> {
+    let link = live_link(conn, token, now, true).await?;
+    let row = notification_store::by_id_for_update(conn, link.notification_id).await?;
+    let waits = row.waiting().is_some_and(|(confirming, version)| {
+        confirming == link.action && (link.version.is_none() || link.version == version)
+    });
+    if !waits {
+        return Err(gone("This no longer waits for confirmation"));
+    }
+    let next = row
+        .status()
+        .apply(Action::Confirm)
+        .map_err(|e| gone(&e.to_string()))?;
+    let number = link.version.unwrap_or(row.shown_version());
+    let version = notification_store::version(conn, row.id, number).await?;
+    let content = Notification::from_stored(version.content.clone()).map_err(ApiError::internal)?;
+    Ok(Waiting {
+        link,
+        row,
+        next,
+        version,
+        content,
+    })
+}
+
+/// The version becomes the registered one, valid for the configured
+/// period from today; or the withdrawal takes effect. The expiry date.
+async fn confirm_or_withdraw(
+    conn: &mut AsyncPgConnection,
+    settings: &NotificationSettings,
+    c: &Waiting,
+    key: Option<&NotificationKey>,
+    now: DateTime<Utc>,
+) -> Result<Option<NaiveDate>, ApiError> {
+    if c.link.action == Confirming::Withdrawal {
+        transitions::withdraw(conn, &c.row, c.next, now).await?;
+        return Ok(None);
+    }
+    let expires_on = settings.periods.expires_on(oslo_date(now));
+    let confirmed = ConfirmedVersion {
+        version: c.version.version,
+        content: &c.content,
+        expires_on,
+        key_hash: key.map(|k| k.hash(settings.key_secret()).to_vec()),
+    };
+    if !transitions::confirm_version(conn, &c.row, c.next, confirmed, now).await? {
+        return Err(gone("This version no longer waits for confirmation"));
+    }
+    Ok(Some(expires_on))
+}
+
+/// A confirmed re-registration renews the notification it names.
+async fn renew_previous(
+    conn: &mut AsyncPgConnection,
+    c: &Waiting,
+    request_id: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    if c.content.registration_kind() != RegistrationKind::ReRegistration {
+        return Ok(());
+    }
+    let Some(previous) = c.content.previous_number() else {
+        return Ok(());
+    };
+    if transitions::renew_previous(conn, c.row.organisation_id, previous, now).await? {
+        let entry = Entry {
+            actor: token_holder(&c.row),
+            organisation_id: Some(c.row.organisation_id),
+            action: "notification.renewed",
+            subject: Some(format!("notification:{previous}")),
+            request_id,
+            details: serde_json::json!({ "by": c.row.number }),
+        };
+        audit::record(conn, entry).await?;
+    }
+    Ok(())
+}
+
+/// The signed receipt of the confirmation.
+async fn issue_receipt(
+    conn: &mut AsyncPgConnection,
+    signer: &ReceiptSigner,
+    c: &Waiting,
+    receipt_id: Uuid,
+    expires_on: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<ReceiptView, ApiError> {
+    let kind = match c.link.action {
+        Confirming::Registration => ReceiptKind::of_version(1, c.content.registration_kind()),
+        Confirming::Amendment => ReceiptKind::Amendment,
+        Confirming::Withdrawal => ReceiptKind::Withdrawal,
+    };
+    let receipt = ReceiptContent::new(
+        &c.content,
+        Confirmation {
+            number: c.row.number.parse().map_err(ApiError::internal)?,
+            version: c.version.version as u32,
+            kind,
+            submitted_at: match c.link.action {
+                Confirming::Withdrawal => c.link.created_at,
+                _ => c.version.submitted_at,
+            },
+            confirmed_at: now,
+            expires_on,
+        },
+    );
+    let jws = signer.sign(receipt_id, &receipt, now.timestamp());
+    let row = ReceiptRow {
+        id: receipt_id,
+        notification_id: c.row.id,
+        number: c.row.number.clone(),
+        version: c.version.version,
+        kind: serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        content: serde_json::to_value(&receipt).map_err(ApiError::internal)?,
+        jws: jws.clone(),
+        created_at: now,
+    };
+    receipt_store::insert(conn, &row).await?;
+    Ok(ReceiptView {
+        id: receipt_id,
+        receipt,
+        jws,
+    })
+}
+
+/// The receipt to the confirmation address, with the key on a first
+/// registration.
+async fn queue_receipt_mail(
+    conn: &mut AsyncPgConnection,
+    c: &Waiting,
+    receipt: &ReceiptView,
+    key: Option<&NotificationKey>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let lang = c.content.language();
+    let exposed = key.map(NotificationKey::expose);
+    let mail = templates::receipt(
+        c.content.confirmation_email(),
+        lang,
+        &c.row.number,
+        &receipt.receipt.statement,
+        &crate::receipts::pdf::text(&receipt.receipt, lang),
+        exposed.as_deref(),
+    );
+    Ok(crate::mail::enqueue(conn, mail, now).await?)
+}
+
+fn token_holder(row: &NotificationRow) -> Actor {
+    Actor {
+        kind: "token_holder",
+        id: None,
+        organisation_id: Some(row.organisation_id),
+    }
+}
+
+fn confirmed_entry(c: &Waiting, receipt_id: Uuid, request_id: Option<String>) -> Entry<'static> {
+    Entry {
+        actor: token_holder(&c.row),
+        organisation_id: Some(c.row.organisation_id),
+        action: "notification.confirmed",
+        subject: Some(format!("notification:{}", c.row.number)),
+        request_id,
+        details: serde_json::json!({
+            "action": c.link.action.code(),
+            "version": c.version.version,
+            "receipt": receipt_id,
+            "status": c.next.code(),
+        }),
+    }
+}

@@ -1,0 +1,190 @@
+//! What the service asks of the person at the confirmation address: to
+//! confirm, by a link that waits in their mail; and the routes that send
+//! that link again or a new notification key.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{DateTime, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+
+use super::NotificationSettings;
+use super::store::{self, NotificationRow, links, transitions};
+use super::views::Accepted;
+use crate::api::request_id;
+use crate::audit::{self, Entry};
+use crate::auth::Principal;
+use crate::clock::{Clock, oslo_date};
+use crate::db::Pool;
+use crate::domain::key::NotificationKey;
+use crate::domain::lifecycle::Action;
+use crate::domain::notification::Notification;
+use crate::domain::number::NotificationNumber;
+use crate::error::{ApiError, Problem};
+use crate::mail::templates;
+
+/// The content a confirmation of `row` concerns: the pending version, or
+/// for a withdrawal the registered one.
+pub async fn content_to_confirm(
+    conn: &mut AsyncPgConnection,
+    row: &NotificationRow,
+) -> Result<Notification, ApiError> {
+    let (_, version) = row.waiting().ok_or_else(|| nothing_to_confirm(row))?;
+    let stored = store::version(conn, row.id, version.unwrap_or(row.shown_version())).await?;
+    Notification::from_stored(stored.content).map_err(ApiError::internal)
+}
+
+fn nothing_to_confirm(row: &NotificationRow) -> ApiError {
+    ApiError::conflict(
+        "nothing_to_confirm",
+        format!(
+            "The notification is {} and waits for no confirmation",
+            row.status().code()
+        ),
+    )
+}
+
+/// Issues a link for what now waits on `row` and queues the mail with it,
+/// in the caller's transaction. Earlier links stop working.
+pub async fn ask_to_confirm(
+    conn: &mut AsyncPgConnection,
+    settings: &NotificationSettings,
+    row: &NotificationRow,
+    content: &Notification,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let (confirming, version) = row.waiting().ok_or_else(|| nothing_to_confirm(row))?;
+    let token = links::new_token().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let expires_at = links::issue(conn, row.id, &token, confirming, version, now).await?;
+    let mail = templates::confirmation(
+        content.confirmation_email(),
+        content.language(),
+        confirming,
+        &row.number,
+        &content.controller().name,
+        &format!("{}/confirm/{token}", settings.public_url),
+        oslo_date(expires_at),
+    );
+    Ok(crate::mail::enqueue(conn, mail, now).await?)
+}
+
+/// Sends the pending confirmation again, with a new link; the old link
+/// stops working.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "resend_confirmation",
+    security(("bearer" = [])),
+    params(("number" = String, Path, description = "The notification number")),
+    responses(
+        (status = 202, description = "A new message is on its way", body = Accepted),
+        (status = 404, description = "No such notification of one's organisation", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 409, description = "Nothing waits for confirmation (`code: nothing_to_confirm`)", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/{number}/confirmation-mail")]
+#[tracing::instrument(skip_all, fields(notification = %path))]
+pub(super) async fn resend_confirmation(
+    req: HttpRequest,
+    principal: Principal,
+    path: web::Path<NotificationNumber>,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+    settings: web::Data<NotificationSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let number = path.to_string();
+    let request_id = request_id(&req);
+    let now = clock.now();
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let row = store::by_number_for_update(conn, organisation, &number).await?;
+        row.status()
+            .apply(Action::ResendConfirmation)
+            .map_err(|e| ApiError::conflict("nothing_to_confirm", e.to_string()))?;
+        let content = content_to_confirm(conn, &row).await?;
+        ask_to_confirm(conn, &settings, &row, &content, now).await?;
+        let (confirming, _) = row.waiting().ok_or_else(|| nothing_to_confirm(&row))?;
+        Ok(audit::record(
+            conn,
+            Entry::by(
+                &principal,
+                "notification.confirmation_resent",
+                format!("notification:{number}"),
+                request_id,
+                serde_json::json!({ "action": confirming.code() }),
+            ),
+        )
+        .await?)
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(Accepted {
+        number: path.to_string(),
+        mail: "confirmation",
+    }))
+}
+
+/// Issues a new notification key, mailed to the confirmation address; the
+/// old key stops working. Organisation admins only.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "issue_key",
+    security(("bearer" = [])),
+    params(("number" = String, Path, description = "The notification number")),
+    responses(
+        (status = 202, description = "The new key is on its way", body = Accepted),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notification of one's organisation", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 409, description = "The notification is not registered", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/{number}/key")]
+#[tracing::instrument(skip_all, fields(notification = %path))]
+pub(super) async fn issue_key(
+    req: HttpRequest,
+    principal: Principal,
+    path: web::Path<NotificationNumber>,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+    settings: web::Data<NotificationSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.require_admin()?;
+    let number = path.to_string();
+    let request_id = request_id(&req);
+    let now = clock.now();
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let row = store::by_number_for_update(conn, organisation, &number).await?;
+        row.status()
+            .apply(Action::IssueKey)
+            .map_err(|e| ApiError::conflict("transition_not_allowed", e.to_string()))?;
+        let registered = store::version(conn, row.id, row.shown_version()).await?;
+        let content = Notification::from_stored(registered.content).map_err(ApiError::internal)?;
+        let key = NotificationKey::generate();
+        transitions::set_key_hash(conn, row.id, key.hash(settings.key_secret()).to_vec()).await?;
+        let mail = templates::new_key(
+            content.confirmation_email(),
+            content.language(),
+            &number,
+            &key.expose(),
+        );
+        crate::mail::enqueue(conn, mail, now).await?;
+        Ok(audit::record(
+            conn,
+            Entry::by(
+                &principal,
+                "notification.key_issued",
+                format!("notification:{number}"),
+                request_id,
+                serde_json::json!({}),
+            ),
+        )
+        .await?)
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(Accepted {
+        number: path.to_string(),
+        mail: "key",
+    }))
+}

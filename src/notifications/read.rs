@@ -1,0 +1,253 @@
+//! Reading one's own notifications: the list, one notification, its
+//! versions and what changed between two of them.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::store::{self, Filters};
+use super::views::{
+    DiffView, Links, NotificationSummary, NotificationView, Pending, VersionView, Versions,
+};
+use crate::api::{List, PageParams};
+use crate::auth::Principal;
+use crate::db::Pool;
+use crate::domain::code_lists::{Law, Purpose, Sector};
+use crate::domain::diff::diff;
+use crate::domain::lifecycle::Status;
+use crate::domain::number::NotificationNumber;
+use crate::error::{ApiError, Problem};
+
+/// Filters of the list of one's own notifications.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only in this state.
+    #[param(value_type = Option<Status>)]
+    pub status: Option<String>,
+    #[param(value_type = Option<Law>)]
+    pub law: Option<String>,
+    #[param(value_type = Option<Purpose>)]
+    pub purpose: Option<String>,
+    #[param(value_type = Option<Sector>)]
+    pub sector: Option<String>,
+    /// Words in the controller's name or the description.
+    pub q: Option<String>,
+    /// How many items, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn filter_code<T: Copy, U>(
+    name: &str,
+    value: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    code: impl Fn(T) -> U,
+) -> Result<Option<U>, ApiError> {
+    match value.as_deref() {
+        None | Some("") => Ok(None),
+        Some(v) => parse(v).map(|p| Some(code(p))).ok_or_else(|| {
+            ApiError::bad_field(name, "unknown_code", format!("{name} has no value {v:?}"))
+        }),
+    }
+}
+
+/// Lists one's own notifications, oldest first, with filters and cursors.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "list_notifications",
+    security(("bearer" = [])),
+    params(ListParams),
+    responses(
+        (status = 200, description = "One page", body = List<NotificationSummary>),
+        (status = 400, description = "A filter, limit or cursor that is not valid, named", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+pub(super) async fn list_notifications(
+    principal: Principal,
+    params: web::Query<ListParams>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let page = PageParams {
+        limit: params.limit,
+        cursor: params.cursor.clone(),
+    }
+    .page()?;
+    let q = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if q.is_some_and(|q| q.chars().count() > 200) {
+        return Err(ApiError::bad_field(
+            "q",
+            "too_long",
+            "q must be at most 200 characters",
+        ));
+    }
+    let filters = Filters {
+        status: filter_code("status", &params.status, Status::parse, |s| s)?,
+        law: filter_code("law", &params.law, Law::parse, Law::code)?,
+        purpose: filter_code("purpose", &params.purpose, Purpose::parse, Purpose::code)?,
+        sector: filter_code("sector", &params.sector, Sector::parse, Sector::code)?,
+        q: q.map(str::to_owned),
+    };
+    let mut conn = pool.get().await?;
+    let rows = store::list(&mut conn, organisation, &filters, page).await?;
+    let list = List::from_rows(rows, page.limit, |r| (r.created_at, r.id));
+    Ok(HttpResponse::Ok().json(List {
+        items: list
+            .items
+            .iter()
+            .map(NotificationSummary::from)
+            .collect::<Vec<_>>(),
+        next_cursor: list.next_cursor,
+    }))
+}
+
+/// A notification of one's own organisation: state and current content.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "get_notification",
+    security(("bearer" = [])),
+    params(("number" = String, Path, description = "The notification number", example = "2026-000123")),
+    responses(
+        (status = 200, description = "The notification", body = NotificationView,
+            headers(("ETag" = String, description = "Send as If-Match when amending"))),
+        (status = 404, description = "No such notification of one's organisation", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/{number}")]
+#[tracing::instrument(skip_all, fields(notification = %path))]
+pub(super) async fn get_notification(
+    principal: Principal,
+    path: web::Path<NotificationNumber>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let mut conn = pool.get().await?;
+    let row = store::by_number(&mut conn, organisation, &path.to_string()).await?;
+    let shown = store::version(&mut conn, row.id, row.shown_version()).await?;
+    let view = NotificationView {
+        number: row.number.clone(),
+        status: row.status(),
+        registered_version: row.registered_version,
+        latest_version: row.latest_version,
+        pending: Pending::of(&row),
+        content_version: shown.version,
+        content: shown.content,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        registered_at: row.registered_at,
+        expires_on: row.expires_on,
+        previous_number: row.previous_number.clone(),
+        links: Links::of(&row.number),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, row.etag()))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .json(view))
+}
+
+/// Every version of a notification, who submitted it and when it was confirmed.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "list_versions",
+    security(("bearer" = [])),
+    params(("number" = String, Path, description = "The notification number")),
+    responses(
+        (status = 200, description = "The versions, oldest first", body = Versions),
+        (status = 404, description = "No such notification of one's organisation", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/{number}/versions")]
+pub(super) async fn list_versions(
+    principal: Principal,
+    path: web::Path<NotificationNumber>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let mut conn = pool.get().await?;
+    let row = store::by_number(&mut conn, organisation, &path.to_string()).await?;
+    let items = store::versions(&mut conn, row.id)
+        .await?
+        .into_iter()
+        .map(|v| VersionView::of(v, false))
+        .collect();
+    Ok(HttpResponse::Ok().json(Versions { items }))
+}
+
+/// One version with its content.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "get_version",
+    security(("bearer" = [])),
+    params(
+        ("number" = String, Path, description = "The notification number"),
+        ("version" = i32, Path, description = "The version, from 1"),
+    ),
+    responses(
+        (status = 200, description = "The version", body = VersionView),
+        (status = 404, description = "No such notification or version", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/{number}/versions/{version}")]
+pub(super) async fn get_version(
+    principal: Principal,
+    path: web::Path<(NotificationNumber, i32)>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let (number, version) = path.into_inner();
+    let mut conn = pool.get().await?;
+    let row = store::by_number(&mut conn, organisation, &number.to_string()).await?;
+    let version = store::version(&mut conn, row.id, version).await?;
+    Ok(HttpResponse::Ok().json(VersionView::of(version, true)))
+}
+
+/// Which two versions to compare.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffParams {
+    /// The older version.
+    pub from: i32,
+    /// The newer version.
+    pub to: i32,
+}
+
+/// The field-by-field difference between two versions, by JSON pointer.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "get_diff",
+    security(("bearer" = [])),
+    params(("number" = String, Path, description = "The notification number"), DiffParams),
+    responses(
+        (status = 200, description = "What changed", body = DiffView),
+        (status = 400, description = "from or to is missing or not a number", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 404, description = "No such notification or version", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/{number}/diff")]
+pub(super) async fn get_diff(
+    principal: Principal,
+    path: web::Path<NotificationNumber>,
+    params: web::Query<DiffParams>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let mut conn = pool.get().await?;
+    let row = store::by_number(&mut conn, organisation, &path.to_string()).await?;
+    let from = store::version(&mut conn, row.id, params.from).await?;
+    let to = store::version(&mut conn, row.id, params.to).await?;
+    Ok(HttpResponse::Ok().json(DiffView {
+        from: from.version,
+        to: to.version,
+        changes: diff(&from.content, &to.content),
+    }))
+}

@@ -1,0 +1,135 @@
+//! Confirmation links: single use, stored only as the SHA-256 of the token
+//! in the link, revoked when a newer one is issued or nothing waits any more.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::domain::version::Confirming;
+use crate::schema::confirmation_tokens;
+
+/// How long a link works.
+pub const LINK_DAYS: i64 = 14;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = confirmation_tokens)]
+pub struct LinkRow {
+    pub id: Uuid,
+    pub notification_id: Uuid,
+    pub action: Confirming,
+    pub version: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The secret of a new link: 32 random bytes, base64url.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Whether `token` has the shape of one; anything else is not looked up.
+pub fn looks_like_a_token(token: &str) -> bool {
+    token.len() == 43 && URL_SAFE_NO_PAD.decode(token).is_ok_and(|b| b.len() == 32)
+}
+
+fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Stores the link `token` for what now waits on the notification; earlier
+/// links stop working. When it expires.
+pub async fn issue(
+    conn: &mut AsyncPgConnection,
+    notification_id: Uuid,
+    token: &str,
+    confirming: Confirming,
+    version: Option<i32>,
+    now: DateTime<Utc>,
+) -> QueryResult<DateTime<Utc>> {
+    revoke(conn, notification_id, now).await?;
+    let expires_at = now + chrono::Duration::days(LINK_DAYS);
+    diesel::insert_into(confirmation_tokens::table)
+        .values((
+            confirmation_tokens::id.eq(Uuid::new_v4()),
+            confirmation_tokens::notification_id.eq(notification_id),
+            confirmation_tokens::token_hash.eq(hash(token)),
+            confirmation_tokens::action.eq(confirming),
+            confirmation_tokens::version.eq(version),
+            confirmation_tokens::created_at.eq(now),
+            confirmation_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(expires_at)
+}
+
+/// Every unused link of the notification stops working.
+pub async fn revoke(
+    conn: &mut AsyncPgConnection,
+    notification_id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(
+        confirmation_tokens::table
+            .filter(confirmation_tokens::notification_id.eq(notification_id))
+            .filter(confirmation_tokens::used_at.is_null())
+            .filter(confirmation_tokens::revoked_at.is_null()),
+    )
+    .set(confirmation_tokens::revoked_at.eq(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The link of `token`, used, revoked or live; with `lock`, locked for the
+/// rest of the transaction.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+    lock: bool,
+) -> QueryResult<Option<LinkRow>> {
+    let query = confirmation_tokens::table
+        .filter(confirmation_tokens::token_hash.eq(hash(token)))
+        .select(LinkRow::as_select());
+    if lock {
+        query.for_update().first(conn).await.optional()
+    } else {
+        query.first(conn).await.optional()
+    }
+}
+
+/// The link was used and issued the receipt `receipt_id`.
+pub async fn mark_used(
+    conn: &mut AsyncPgConnection,
+    link_id: Uuid,
+    receipt_id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(confirmation_tokens::table.find(link_id))
+        .set((
+            confirmation_tokens::used_at.eq(now),
+            confirmation_tokens::receipt_id.eq(receipt_id),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The receipt the link `token` issued, once used.
+pub async fn receipt_of(conn: &mut AsyncPgConnection, token: &str) -> QueryResult<Option<Uuid>> {
+    Ok(confirmation_tokens::table
+        .filter(confirmation_tokens::token_hash.eq(hash(token)))
+        .select(confirmation_tokens::receipt_id)
+        .first::<Option<Uuid>>(conn)
+        .await
+        .optional()?
+        .flatten())
+}

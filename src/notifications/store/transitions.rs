@@ -1,0 +1,357 @@
+//! Every change of a notification's state, one named step of the lifecycle
+//! each, in the caller's transaction. Each ends in [`touch`] (or, where the
+//! wait for confirmation must not restart, [`next_revision`]): the one
+//! place the revision, and so the ETag, moves. The caller has checked the
+//! move with [`Status::apply`]; these write it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::{NotificationRow, links, summary_columns};
+use crate::auth::SubjectKind;
+use crate::domain::lifecycle::{Action, Status};
+use crate::domain::notification::Notification;
+use crate::domain::number::NotificationNumber;
+use crate::domain::receipt::content_digest;
+use crate::domain::version::{VersionKind, VersionState};
+use crate::schema::{notification_versions, notifications};
+
+type NextRevision =
+    diesel::dsl::Eq<notifications::revision, diesel::dsl::Add<notifications::revision, i32>>;
+
+/// A new revision: the notification's ETag changes.
+fn next_revision() -> NextRevision {
+    notifications::revision.eq(notifications::revision + 1)
+}
+
+/// A new revision, changed at `now`. `updated_at` is also when a wait for
+/// confirmation began, which the lapse counts from.
+fn touch(
+    now: DateTime<Utc>,
+) -> (
+    NextRevision,
+    diesel::dsl::Eq<notifications::updated_at, DateTime<Utc>>,
+) {
+    (next_revision(), notifications::updated_at.eq(now))
+}
+
+/// Who submitted a version.
+#[derive(Debug, Clone, Copy)]
+pub struct Submitter {
+    pub kind: SubjectKind,
+    pub id: Uuid,
+}
+
+/// A version as it is stored, once and for good.
+async fn insert_version(
+    conn: &mut AsyncPgConnection,
+    notification_id: Uuid,
+    version: i32,
+    kind: VersionKind,
+    content: &Notification,
+    by: Submitter,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let json = content.to_json();
+    diesel::insert_into(notification_versions::table)
+        .values((
+            notification_versions::notification_id.eq(notification_id),
+            notification_versions::version.eq(version),
+            notification_versions::kind.eq(kind),
+            notification_versions::content_digest.eq(content_digest(&json)),
+            notification_versions::content.eq(json),
+            notification_versions::submitted_at.eq(now),
+            notification_versions::submitted_by_kind.eq(by.kind),
+            notification_versions::submitted_by.eq(by.id),
+            notification_versions::state.eq(VersionState::Pending),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the pending version, if any, to `to`; its number when there was one.
+async fn close_pending(
+    conn: &mut AsyncPgConnection,
+    notification_id: Uuid,
+    to: VersionState,
+) -> QueryResult<Option<i32>> {
+    diesel::update(
+        notification_versions::table
+            .filter(notification_versions::notification_id.eq(notification_id))
+            .filter(notification_versions::state.eq(VersionState::Pending)),
+    )
+    .set(notification_versions::state.eq(to))
+    .returning(notification_versions::version)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// A new notification with its first version, waiting for confirmation.
+/// The database refuses a second live patient journal
+/// (`one_live_journal_per_organisation`).
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    number: NotificationNumber,
+    organisation_id: Uuid,
+    content: &Notification,
+    by: Submitter,
+    now: DateTime<Utc>,
+) -> QueryResult<NotificationRow> {
+    let row = diesel::insert_into(notifications::table)
+        .values((
+            notifications::id.eq(id),
+            notifications::created_at.eq(now),
+            notifications::updated_at.eq(now),
+            notifications::number.eq(number.to_string()),
+            notifications::organisation_id.eq(organisation_id),
+            notifications::status.eq(Status::AwaitingConfirmation),
+            notifications::latest_version.eq(1),
+            notifications::journal.eq(content.is_patient_journal()),
+            notifications::previous_number.eq(content.previous_number().map(|n| n.to_string())),
+            summary_columns(content),
+        ))
+        .returning(NotificationRow::as_returning())
+        .get_result(conn)
+        .await?;
+    let kind = VersionKind::first(content.registration_kind());
+    insert_version(conn, id, 1, kind, content, by, now).await?;
+    Ok(row)
+}
+
+/// What a change submitted with the key left behind.
+pub struct Submitted {
+    pub row: NotificationRow,
+    /// The pending version this one replaced.
+    pub replaced: Option<i32>,
+}
+
+/// A new complete version waiting for confirmation; one already waiting is
+/// superseded. The registered version stays valid until then.
+pub async fn submit_amendment(
+    conn: &mut AsyncPgConnection,
+    row: &NotificationRow,
+    next: Status,
+    content: &Notification,
+    by: Submitter,
+    now: DateTime<Utc>,
+) -> QueryResult<Submitted> {
+    let replaced = close_pending(conn, row.id, VersionState::Superseded).await?;
+    let version = row.latest_version + 1;
+    insert_version(
+        conn,
+        row.id,
+        version,
+        VersionKind::Amendment,
+        content,
+        by,
+        now,
+    )
+    .await?;
+    let journal = row.registered_is_journal() || content.is_patient_journal();
+    let row = set_waiting(conn, row.id, next, version, journal, now).await?;
+    Ok(Submitted { row, replaced })
+}
+
+/// A withdrawal waiting for confirmation; a pending amendment is dropped
+/// and no longer claims the journal.
+pub async fn submit_withdrawal(
+    conn: &mut AsyncPgConnection,
+    row: &NotificationRow,
+    next: Status,
+    now: DateTime<Utc>,
+) -> QueryResult<Submitted> {
+    let replaced = close_pending(conn, row.id, VersionState::Superseded).await?;
+    let journal = row.registered_is_journal();
+    let updated = set_waiting(conn, row.id, next, row.latest_version, journal, now).await?;
+    Ok(Submitted {
+        row: updated,
+        replaced,
+    })
+}
+
+async fn set_waiting(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    next: Status,
+    latest_version: i32,
+    journal: bool,
+    now: DateTime<Utc>,
+) -> QueryResult<NotificationRow> {
+    diesel::update(notifications::table.find(id))
+        .set((
+            notifications::status.eq(next),
+            notifications::latest_version.eq(latest_version),
+            notifications::journal.eq(journal),
+            touch(now),
+        ))
+        .returning(NotificationRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The confirmed version of a confirmation.
+pub struct Confirmed<'a> {
+    pub version: i32,
+    pub content: &'a Notification,
+    pub expires_on: NaiveDate,
+    /// The hash of a new notification key, on a first registration.
+    pub key_hash: Option<Vec<u8>>,
+}
+
+/// The pending version becomes the registered one, valid until
+/// `expires_on`. False when that version no longer waits.
+pub async fn confirm_version(
+    conn: &mut AsyncPgConnection,
+    row: &NotificationRow,
+    next: Status,
+    confirmed: Confirmed<'_>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        notification_versions::table
+            .find((row.id, confirmed.version))
+            .filter(notification_versions::state.eq(VersionState::Pending)),
+    )
+    .set((
+        notification_versions::state.eq(VersionState::Confirmed),
+        notification_versions::confirmed_at.eq(now),
+    ))
+    .execute(conn)
+    .await?;
+    if changed != 1 {
+        return Ok(false);
+    }
+    diesel::update(notifications::table.find(row.id))
+        .set((
+            notifications::status.eq(next),
+            notifications::registered_version.eq(confirmed.version),
+            notifications::registered_at.eq(row.registered_at.unwrap_or(now)),
+            notifications::expires_on.eq(confirmed.expires_on),
+            notifications::journal.eq(confirmed.content.is_patient_journal()),
+            notifications::reminder_sent_for.eq(None::<NaiveDate>),
+            touch(now),
+            summary_columns(confirmed.content),
+        ))
+        .execute(conn)
+        .await?;
+    if let Some(hash) = confirmed.key_hash {
+        diesel::update(notifications::table.find(row.id))
+            .set(notifications::key_hash.eq(hash))
+            .execute(conn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// A confirmed withdrawal: the processing has ended.
+pub async fn withdraw(
+    conn: &mut AsyncPgConnection,
+    row: &NotificationRow,
+    next: Status,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(notifications::table.find(row.id))
+        .set((notifications::status.eq(next), touch(now)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A confirmed re-registration renews the notification it names, when that
+/// one of the same organisation can still be renewed. True when it was.
+pub async fn renew_previous(
+    conn: &mut AsyncPgConnection,
+    organisation_id: Uuid,
+    previous: NotificationNumber,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let renewable: Vec<Status> = Status::ALL
+        .into_iter()
+        .filter(|s| s.apply(Action::Renew).is_ok())
+        .collect();
+    let renewed = diesel::update(
+        notifications::table
+            .filter(notifications::number.eq(previous.to_string()))
+            .filter(notifications::organisation_id.eq(organisation_id))
+            .filter(notifications::status.eq_any(renewable)),
+    )
+    .set((notifications::status.eq(Status::Renewed), touch(now)))
+    .execute(conn)
+    .await?;
+    Ok(renewed == 1)
+}
+
+/// What waited for confirmation was not confirmed in time: a submission
+/// lapses; a pending amendment or withdrawal falls away and the registered
+/// version stays.
+pub async fn lapse_pending(
+    conn: &mut AsyncPgConnection,
+    row: &NotificationRow,
+    next: Status,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    close_pending(conn, row.id, VersionState::Lapsed).await?;
+    links::revoke(conn, row.id, now).await?;
+    let journal = next != Status::Lapsed && row.registered_is_journal();
+    diesel::update(notifications::table.find(row.id))
+        .set((
+            notifications::status.eq(next),
+            notifications::journal.eq(journal),
+            touch(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The validity ran out; anything still waiting falls away.
+pub async fn expire(
+    conn: &mut AsyncPgConnection,
+    row: &NotificationRow,
+    next: Status,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    close_pending(conn, row.id, VersionState::Lapsed).await?;
+    links::revoke(conn, row.id, now).await?;
+    diesel::update(notifications::table.find(row.id))
+        .set((
+            notifications::status.eq(next),
+            notifications::journal.eq(false),
+            touch(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The renewal reminder went out for the expiry date `expires_on`.
+pub async fn mark_reminded(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expires_on: NaiveDate,
+) -> QueryResult<()> {
+    diesel::update(notifications::table.find(id))
+        .set(notifications::reminder_sent_for.eq(expires_on))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A new notification key; the old one stops working. A new key does not
+/// restart a wait for confirmation, so `updated_at` stays.
+pub async fn set_key_hash(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    hash: Vec<u8>,
+) -> QueryResult<()> {
+    diesel::update(notifications::table.find(id))
+        .set((notifications::key_hash.eq(hash), next_revision()))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! Submitting a notification, and checking one without storing it.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::NaiveDate;
+use diesel::OptionalExtension;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::NotificationSettings;
+use super::asks::ask_to_confirm;
+use super::store::{self, transitions, transitions::Submitter};
+use super::views::{Links, Submitted, ValidationReport};
+use crate::api::{AcceptLanguage, field_problems, request_id, validation_error};
+use crate::audit::{self, Entry};
+use crate::auth::Principal;
+use crate::clock::Clock;
+use crate::db::Pool;
+use crate::domain::i18n::Lang;
+use crate::domain::lifecycle::Action;
+use crate::domain::notification::{Context, NotificationInput, Validated, Violation, validate};
+use crate::domain::number::NotificationNumber;
+use crate::domain::version::VersionKind;
+use crate::error::{ApiError, FieldProblem, Problem, on_unique};
+use crate::extract::ApiJson;
+use crate::idempotency::{Answer, Idempotency};
+
+pub(super) fn journal_conflict(number: Option<NotificationNumber>) -> ApiError {
+    ApiError::conflict(
+        "patient_journal_exists",
+        match number {
+            Some(n) => format!(
+                "The organisation already has a patient journal notification, {n}; amend that one instead"
+            ),
+            None => "The organisation already has a patient journal notification; amend that one instead"
+                .to_owned(),
+        },
+    )
+}
+
+/// The index that refuses a second live patient journal.
+const ONE_JOURNAL: &str = "notifications_one_journal_per_organisation";
+
+/// Maps the database's refusal of a second live journal.
+pub(super) fn journal_index(err: diesel::result::Error) -> ApiError {
+    on_unique(err, ONE_JOURNAL, || journal_conflict(None))
+}
+
+/// Validates content: the rules of the domain plus the facts only the
+/// database knows (the organisation's journal; the number renewed).
+pub(super) async fn check(
+    conn: &mut AsyncPgConnection,
+    organisation: Uuid,
+    input: &NotificationInput,
+    today: NaiveDate,
+    amending: Option<Uuid>,
+    lang: Lang,
+) -> Result<Validated, ApiError> {
+    let existing_journal = store::live_journal(conn, organisation, amending).await?;
+    let validated = match validate(
+        input,
+        &Context {
+            today,
+            existing_journal,
+        },
+    ) {
+        Ok(validated) => validated,
+        Err(rejected) if rejected.is_journal_conflict() => {
+            return Err(journal_conflict(existing_journal));
+        }
+        Err(rejected) => {
+            return Err(validation_error(&rejected.errors, &rejected.warnings, lang));
+        }
+    };
+    if let Some(previous) = validated.notification.previous_number() {
+        let renewable = store::by_number(conn, organisation, &previous.to_string())
+            .await
+            .optional()?
+            .is_some_and(|row| row.status().apply(Action::Renew).is_ok());
+        if !renewable {
+            let violation = Violation {
+                pointer: "/previous_number".into(),
+                code: "previous_number_unknown",
+                args: vec![("number", previous.to_string())],
+            };
+            return Err(validation_error(&[violation], &validated.warnings, lang));
+        }
+    }
+    Ok(validated)
+}
+
+/// Submits a new notification (version 1). It counts once confirmed from
+/// the `confirmation_email` address.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "create_notification",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Makes retries safe: the same key and body within 24 hours return the first answer")),
+    request_body(content = NotificationInput, example = crate::domain::notification::example),
+    responses(
+        (status = 201, description = "Submitted; a confirmation message is on its way", body = Submitted,
+            headers(("Location" = String, description = "The new notification"),
+                    ("ETag" = String, description = "Its current state"))),
+        (status = 404, description = "The caller belongs to no organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The organisation already has a patient journal (`code: patient_journal_exists`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every broken rule, each with its pointer and code; or an Idempotency-Key reused with another body",
+            body = Problem, content_type = "application/problem+json", example = json!({
+                "type": "https://meldeplikt.example/problems/validation",
+                "title": "The request is not valid",
+                "status": 422,
+                "errors": [
+                    { "pointer": "/controller/identifier/value", "code": "orgnr_checksum",
+                      "message": "Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke)." },
+                    { "pointer": "/research_area", "code": "research_area_without_research",
+                      "message": "Et forskningsområde kan bare oppgis når formålet er forskning." }
+                ],
+                "warnings": []
+            })),
+    )
+)]
+#[post("")]
+#[tracing::instrument(skip_all)]
+pub(super) async fn create_notification(
+    req: HttpRequest,
+    principal: Principal,
+    lang: AcceptLanguage,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+    settings: web::Data<NotificationSettings>,
+    body: ApiJson<NotificationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let idempotency = Idempotency::of(&req, format!("organisation:{organisation}"), &body.0)?;
+    let request_id = request_id(&req);
+    let now = clock.now();
+    let today = clock.today();
+    let input = body.0;
+    let mut conn = pool.get().await?;
+    let answer = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            if let Some(answer) = idempotency.replay(conn).await? {
+                return Ok(answer);
+            }
+            let validated = check(conn, organisation, &input, today, None, lang.0).await?;
+            let content = &validated.notification;
+            let year = u16::try_from(chrono::Datelike::year(&today)).map_err(ApiError::internal)?;
+            let number = store::next_number(conn, year).await?;
+            // Time-ordered: lists order by (created_at, id), and ids made
+            // in one process sort in the order they were made, also when
+            // two creations share a timestamp.
+            let id = Uuid::now_v7();
+            let by = Submitter {
+                kind: principal.kind,
+                id: principal.id,
+            };
+            let row = transitions::create(conn, id, number, organisation, content, by, now)
+                .await
+                .map_err(journal_index)?;
+            audit::record(
+                conn,
+                Entry::by(
+                    &principal,
+                    "notification.submitted",
+                    format!("notification:{number}"),
+                    request_id,
+                    serde_json::json!({
+                        "version": 1,
+                        "kind": VersionKind::first(content.registration_kind()).code(),
+                    }),
+                ),
+            )
+            .await?;
+            ask_to_confirm(conn, &settings, &row, content, now).await?;
+            let mut answer = Answer::json(
+                StatusCode::CREATED,
+                &Submitted {
+                    number: row.number.clone(),
+                    status: row.status(),
+                    version: 1,
+                    replaced_pending_version: None,
+                    warnings: field_problems(&validated.warnings, lang.0),
+                    links: Links::of(&row.number),
+                },
+            )?;
+            answer.location = Some(format!("/v1/notifications/{}", row.number));
+            answer.etag = Some(row.etag());
+            idempotency.keep(conn, &answer).await?;
+            Ok(answer)
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+/// Checks a notification without storing anything: every error and warning.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "validate_notification",
+    security(("bearer" = [])),
+    request_body = NotificationInput,
+    responses(
+        (status = 200, description = "The verdict, with every error and warning", body = ValidationReport),
+        (status = 404, description = "The caller belongs to no organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body is JSON of the wrong shape (unknown field, wrong type)",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/validate")]
+pub(super) async fn validate_notification(
+    principal: Principal,
+    lang: AcceptLanguage,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+    body: ApiJson<NotificationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let mut conn = pool.get().await?;
+    let report = match check(
+        &mut conn,
+        organisation,
+        &body.0,
+        clock.today(),
+        None,
+        lang.0,
+    )
+    .await
+    {
+        Ok(validated) => ValidationReport {
+            valid: true,
+            errors: Vec::new(),
+            warnings: field_problems(&validated.warnings, lang.0),
+        },
+        Err(ApiError::Validation { errors, warnings }) => ValidationReport {
+            valid: false,
+            errors,
+            warnings,
+        },
+        Err(ApiError::Conflict { detail, code }) => ValidationReport {
+            valid: false,
+            errors: vec![FieldProblem::new(
+                "/legal_ground",
+                code.unwrap_or("conflict"),
+                detail,
+            )],
+            warnings: Vec::new(),
+        },
+        Err(other) => return Err(other),
+    };
+    Ok(HttpResponse::Ok().json(report))
+}
