@@ -14,6 +14,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod fallback;
 pub mod idempotency;
 pub mod mail;
 pub mod notifications;

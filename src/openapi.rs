@@ -4,7 +4,6 @@
 //! an app that never runs, so the document cannot drift from the routes.
 //! The committed copy in `openapi/openapi.json` is checked by a test.
 
-use actix_web::web::Bytes;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, ResponseBuilder};
@@ -143,81 +142,24 @@ pub fn document_json() -> String {
     json
 }
 
-/// The rendered document, served at `/openapi.json`.
-#[derive(Debug, Clone)]
-pub struct OpenApiJson(pub Bytes);
-
-/// The paths and methods of the API, to tell 405 from 404.
-#[derive(Debug, Clone)]
-pub struct RouteTable(Vec<(Vec<Option<String>>, Vec<&'static str>)>);
-
-impl RouteTable {
-    pub fn from_document(openapi: &OpenApiDoc) -> Self {
-        let mut routes = Vec::new();
-        for (path, item) in &openapi.paths.paths {
+/// Every path of the document with its methods, for the fallback to tell
+/// 405 from 404.
+pub fn operations(openapi: &OpenApiDoc) -> Vec<(String, Vec<&'static str>)> {
+    openapi
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
             let mut item = item.clone();
-            let methods: Vec<_> = operations_mut(&mut item).map(|(m, _)| m).collect();
-            let segments = path
-                .split('/')
-                .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
-                .collect();
-            routes.push((segments, methods));
-        }
-        Self(routes)
-    }
-
-    /// The methods allowed on `path`, if any route matches it.
-    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
-        let parts: Vec<_> = path.split('/').collect();
-        let mut allowed: Vec<String> = Vec::new();
-        for (segments, methods) in &self.0 {
-            let matches = segments.len() == parts.len()
-                && segments.iter().zip(&parts).all(|(s, p)| match s {
-                    Some(fixed) => fixed == p,
-                    None => !p.is_empty(),
-                });
-            if matches {
-                allowed.extend(methods.iter().map(|m| (*m).to_owned()));
-            }
-        }
-        if allowed.is_empty() {
-            return None;
-        }
-        allowed.sort();
-        allowed.dedup();
-        Some(allowed)
-    }
+            let methods = operations_mut(&mut item).map(|(m, _)| m).collect();
+            (path.clone(), methods)
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn route_table_matches_templates() {
-        let table = RouteTable(vec![
-            (
-                vec![
-                    Some(String::new()),
-                    Some("v1".into()),
-                    Some("x".into()),
-                    None,
-                ],
-                vec!["GET", "POST"],
-            ),
-            (
-                vec![Some(String::new()), Some("metrics".into())],
-                vec!["GET"],
-            ),
-        ]);
-        assert_eq!(
-            table.allowed("/v1/x/abc"),
-            Some(vec!["GET".into(), "POST".into()])
-        );
-        assert_eq!(table.allowed("/v1/x/"), None);
-        assert_eq!(table.allowed("/v1/y/abc"), None);
-        assert_eq!(table.allowed("/metrics"), Some(vec!["GET".into()]));
-    }
 
     #[test]
     fn every_operation_declares_its_id_security_and_a_500() {

@@ -22,9 +22,10 @@ use crate::config::Settings;
 use crate::db::local_postgres::{self, LocalPostgres};
 use crate::db::{self, Pool, PoolOptions};
 use crate::extract::{BodyLimit, path_config, query_config};
+use crate::fallback::RouteTable;
 use crate::mail::Mailer;
 use crate::notifications::NotificationSettings;
-use crate::openapi::{OpenApiJson, RouteTable};
+use crate::ops::OpenApiJson;
 use crate::receipts::ReceiptSigner;
 use crate::telemetry::{self, Metrics, SpanBuilder};
 use crate::worker::Worker;
@@ -171,7 +172,7 @@ impl Shared {
         let openapi = crate::openapi::document();
         let keys = Arc::new(Keys::load(&settings.signing_key_files, &settings.data_dir)?);
         Ok(Self {
-            routes: web::Data::new(RouteTable::from_document(&openapi)),
+            routes: web::Data::new(RouteTable::new(crate::openapi::operations(&openapi))),
             openapi_json: web::Data::new(OpenApiJson(crate::openapi::document_json().into())),
             metrics: web::Data::from(Metrics::new()),
             tokens: web::Data::new(TokenService::new(
@@ -235,9 +236,9 @@ fn serve(
             .into_utoipa_app()
             .configure(crate::routes::configure)
             .into_app()
-            .service(web::resource("/docs").get(crate::routes::docs_redirect))
+            .service(web::resource("/docs").get(crate::fallback::docs_redirect))
             .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")))
-            .default_service(web::to(crate::routes::fallback))
+            .default_service(web::to(crate::fallback::fallback))
     })
     .workers(settings.workers)
     .shutdown_timeout(settings.shutdown_timeout.as_secs());

@@ -89,6 +89,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(change::create_withdrawal)
             .service(asks::resend_confirmation)
             .service(asks::issue_key)
-            .service(crate::receipts::list_receipts),
+            .service(read::list_receipts),
     );
 }

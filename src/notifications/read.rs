@@ -18,6 +18,8 @@ use crate::domain::diff::diff;
 use crate::domain::lifecycle::Status;
 use crate::domain::number::NotificationNumber;
 use crate::error::{ApiError, Problem};
+use crate::receipts::store as receipt_store;
+use crate::receipts::{ReceiptView, Receipts};
 
 /// Filters of the list of one's own notifications.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -250,4 +252,34 @@ pub(super) async fn get_diff(
         to: to.version,
         changes: diff(&from.content, &to.content),
     }))
+}
+
+/// Every receipt of a notification of one's own organisation, oldest first.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "list_receipts",
+    security(("bearer" = [])),
+    params(("number" = String, Path, description = "The notification number")),
+    responses(
+        (status = 200, description = "The receipts", body = Receipts),
+        (status = 404, description = "No such notification of one's organisation", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/{number}/receipts")]
+#[tracing::instrument(skip_all, fields(notification = %path))]
+pub(super) async fn list_receipts(
+    principal: Principal,
+    path: web::Path<NotificationNumber>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let organisation = principal.organisation()?;
+    let mut conn = pool.get().await?;
+    let notification = store::by_number(&mut conn, organisation, &path.to_string()).await?;
+    let items = receipt_store::of_notification(&mut conn, notification.id)
+        .await?
+        .iter()
+        .map(ReceiptView::of)
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(Receipts { items }))
 }

@@ -8,7 +8,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::db::{self, Pool};
 use crate::error::{ApiError, Problem};
-use crate::openapi::OpenApiJson;
 use crate::telemetry::Metrics;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -87,6 +86,10 @@ async fn get_metrics(metrics: web::Data<Metrics>, pool: web::Data<Pool>) -> Http
         Err(err) => actix_web::ResponseError::error_response(&ApiError::internal(err)),
     }
 }
+
+/// The rendered OpenAPI document, built once at start-up.
+#[derive(Debug, Clone)]
+pub struct OpenApiJson(pub actix_web::web::Bytes);
 
 /// This OpenAPI document.
 #[utoipa::path(

@@ -19,7 +19,7 @@ use crate::auth::keys::Keys;
 use crate::domain::receipt::ReceiptContent;
 
 pub use pdf::render as render_pdf;
-pub use routes::{ReceiptView, list_receipts};
+pub use routes::{ReceiptView, Receipts};
 
 /// The `typ` of a receipt, never accepted as an access token.
 pub const RECEIPT_TYP: &str = "receipt+jws";

@@ -13,13 +13,12 @@ use super::store::{self, ReceiptRow};
 use super::{ReceiptSigner, render_pdf};
 use crate::auth::Principal;
 use crate::db::Pool;
-use crate::domain::number::NotificationNumber;
 use crate::domain::receipt::ReceiptContent;
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 
-/// `/v1/receipts`; the receipts of one notification are listed in the
-/// notifications' scope.
+/// `/v1/receipts`; the receipts of one notification are listed by
+/// `notifications`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         scope("/v1/receipts")
@@ -110,36 +109,6 @@ async fn get_receipt(
             .body(pdf));
     }
     Ok(HttpResponse::Ok().json(view))
-}
-
-/// Every receipt of a notification of one's own organisation, oldest first.
-#[utoipa::path(
-    tag = "receipts",
-    operation_id = "list_receipts",
-    security(("bearer" = [])),
-    params(("number" = String, Path, description = "The notification number")),
-    responses(
-        (status = 200, description = "The receipts", body = Receipts),
-        (status = 404, description = "No such notification of one's organisation", body = Problem,
-            content_type = "application/problem+json"),
-    )
-)]
-#[get("/{number}/receipts")]
-pub async fn list_receipts(
-    principal: Principal,
-    path: web::Path<NotificationNumber>,
-    pool: web::Data<Pool>,
-) -> Result<HttpResponse, ApiError> {
-    let organisation = principal.organisation()?;
-    let mut conn = pool.get().await?;
-    let notification =
-        crate::notifications::store::by_number(&mut conn, organisation, &path.to_string()).await?;
-    let items = store::of_notification(&mut conn, notification.id)
-        .await?
-        .iter()
-        .map(ReceiptView::of)
-        .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(Receipts { items }))
 }
 
 /// A receipt to check.

@@ -1,0 +1,89 @@
+//! What answers when no route does: 405 with `Allow` when the path exists
+//! under another method, else 404; and `/docs` without its slash. Depends
+//! on nothing above the error type, so that route registration does not
+//! depend on the OpenAPI document.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::error::ApiError;
+
+/// The paths and methods of the API, to tell 405 from 404.
+#[derive(Debug, Clone)]
+pub struct RouteTable(Vec<(Vec<Option<String>>, Vec<&'static str>)>);
+
+impl RouteTable {
+    /// From path templates (`/v1/x/{id}`) and their methods.
+    pub fn new(operations: Vec<(String, Vec<&'static str>)>) -> Self {
+        let routes = operations
+            .into_iter()
+            .map(|(path, methods)| {
+                let segments = path
+                    .split('/')
+                    .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
+                    .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// The methods allowed on `path`, if any route matches it.
+    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        let parts: Vec<_> = path.split('/').collect();
+        let mut allowed: Vec<String> = Vec::new();
+        for (segments, methods) in &self.0 {
+            let matches = segments.len() == parts.len()
+                && segments.iter().zip(&parts).all(|(s, p)| match s {
+                    Some(fixed) => fixed == p,
+                    None => !p.is_empty(),
+                });
+            if matches {
+                allowed.extend(methods.iter().map(|m| (*m).to_owned()));
+            }
+        }
+        if allowed.is_empty() {
+            return None;
+        }
+        allowed.sort();
+        allowed.dedup();
+        Some(allowed)
+    }
+}
+
+/// Answers what no route matched.
+pub async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match routes.allowed(req.path()) {
+        Some(allow) => ApiError::MethodNotAllowed { allow },
+        None => ApiError::NotFound,
+    })
+}
+
+/// `/docs` without the slash leads to the Swagger UI.
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_table_matches_templates() {
+        let table = RouteTable::new(vec![
+            ("/v1/x/{id}".into(), vec!["GET", "POST"]),
+            ("/metrics".into(), vec!["GET"]),
+        ]);
+        assert_eq!(
+            table.allowed("/v1/x/abc"),
+            Some(vec!["GET".into(), "POST".into()])
+        );
+        assert_eq!(table.allowed("/v1/x/"), None);
+        assert_eq!(table.allowed("/v1/y/abc"), None);
+        assert_eq!(table.allowed("/metrics"), Some(vec!["GET".into()]));
+    }
+}
