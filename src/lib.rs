@@ -25,4 +25,5 @@ pub mod routes;
 pub mod schema;
 pub mod startup;
 pub mod telemetry;
+pub mod tokens;
 pub mod worker;

@@ -26,7 +26,7 @@ use crate::error::{FieldProblem, PROBLEM_JSON, Problem};
     ),
     tags(
         (name = "accounts", description = "Organisations, their users and integration clients"),
-        (name = "auth", description = "Tokens, revocation and the published keys"),
+        (name = "tokens", description = "Tokens, revocation and the published keys"),
         (name = "notifications", description = "Submit, read, amend and withdraw notifications (meldinger); a new confirmation link, a new key"),
         (name = "confirmations", description = "Confirmation by the holder of the link in the mail: what it confirms, and confirming"),
         (name = "receipts", description = "Signed receipts (kvitteringer): JSON, PDF, verification"),

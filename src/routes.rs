@@ -6,6 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     crate::ops::configure(cfg);
     crate::accounts::configure(cfg);
+    crate::tokens::configure(cfg);
     crate::notifications::configure(cfg);
     crate::code_lists::configure(cfg);
     crate::confirmations::configure(cfg);

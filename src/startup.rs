@@ -13,7 +13,6 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
-use crate::accounts::AuthSettings;
 use crate::auth::keys::Keys;
 use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenService;
@@ -28,6 +27,7 @@ use crate::notifications::NotificationSettings;
 use crate::ops::OpenApiJson;
 use crate::receipts::ReceiptSigner;
 use crate::telemetry::{self, Metrics, SpanBuilder};
+use crate::tokens::AuthSettings;
 use crate::worker::Worker;
 
 /// A database the service can use: the configured one, or a private one

@@ -1,25 +1,30 @@
-//! Accounts and access: organisations register themselves, admins manage
-//! users and integration clients, everyone gets tokens.
+//! Accounts: organisations register themselves, admins manage users and
+//! integration clients, regulators are made from the command line. Owns
+//! `organisations`, `users` and `api_clients`; tokens are in `tokens`.
 
-mod routes;
+mod api_clients;
+mod organisations;
+mod regulators;
 pub mod store;
-mod token;
+mod users;
 
-use std::time::Duration;
-
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use routes::create_regulator;
-
-/// Settings of sign-in that handlers need.
-#[derive(Debug, Clone, Copy)]
-pub struct AuthSettings {
-    pub refresh_token_ttl: Duration,
-    /// Failed logins of one account before back-off.
-    pub free_failures: u32,
-}
+pub use organisations::{IdentifierView, OrganisationView};
+pub use regulators::create_regulator;
+pub use users::UserView;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    routes::configure(cfg);
-    token::configure(cfg);
+    cfg.service(organisations::create_organisation)
+        .service(organisations::get_me)
+        .service(
+            scope("/v1/organisation")
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::delete_user)
+                .service(api_clients::list_api_clients)
+                .service(api_clients::create_api_client)
+                .service(api_clients::delete_api_client),
+        );
 }

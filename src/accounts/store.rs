@@ -11,7 +11,7 @@ use crate::auth::Role;
 use crate::domain::identifiers::Identifier;
 use crate::domain::notification::Address;
 use crate::error::ApiError;
-use crate::schema::{api_clients, organisations, refresh_tokens, users};
+use crate::schema::{api_clients, organisations, users};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organisations)]
@@ -79,30 +79,27 @@ pub async fn insert_organisation(
     name: &str,
     identifier: &Identifier,
     address: &Address,
-) -> Result<OrganisationRow, ApiError> {
+) -> QueryResult<OrganisationRow> {
     diesel::insert_into(organisations::table)
         .values((
             organisations::id.eq(id),
             organisations::name.eq(name),
             organisations::identifier_scheme.eq(identifier.scheme.code()),
             organisations::identifier_value.eq(&identifier.value),
-            organisations::address.eq(serde_json::to_value(address).map_err(ApiError::internal)?),
+            organisations::address.eq(serde_json::to_value(address)
+                .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?),
         ))
         .returning(OrganisationRow::as_returning())
         .get_result(conn)
         .await
-        .map_err(conflict)
 }
 
-pub async fn organisation(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> Result<OrganisationRow, ApiError> {
-    Ok(organisations::table
+pub async fn organisation(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<OrganisationRow> {
+    organisations::table
         .find(id)
         .select(OrganisationRow::as_select())
         .first(conn)
-        .await?)
+        .await
 }
 
 pub async fn insert_user(
@@ -111,7 +108,7 @@ pub async fn insert_user(
     email: &str,
     password_hash: &str,
     role: Role,
-) -> Result<UserRow, ApiError> {
+) -> QueryResult<UserRow> {
     diesel::insert_into(users::table)
         .values((
             users::id.eq(Uuid::new_v4()),
@@ -123,35 +120,34 @@ pub async fn insert_user(
         .returning(UserRow::as_returning())
         .get_result(conn)
         .await
-        .map_err(conflict)
 }
 
 pub async fn user_by_email(
     conn: &mut AsyncPgConnection,
     email: &str,
-) -> Result<Option<UserRow>, ApiError> {
-    Ok(users::table
+) -> QueryResult<Option<UserRow>> {
+    users::table
         .filter(users::email.eq(email))
         .select(UserRow::as_select())
         .first(conn)
         .await
-        .optional()?)
+        .optional()
 }
 
-pub async fn user(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<UserRow>, ApiError> {
-    Ok(users::table
+pub async fn user(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+    users::table
         .find(id)
         .select(UserRow::as_select())
         .first(conn)
         .await
-        .optional()?)
+        .optional()
 }
 
 pub async fn users_of(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
     page: Page,
-) -> Result<Vec<UserRow>, ApiError> {
+) -> QueryResult<Vec<UserRow>> {
     let mut query = users::table
         .filter(users::organisation_id.eq(organisation_id))
         .select(UserRow::as_select())
@@ -165,7 +161,7 @@ pub async fn users_of(
                 .or(users::created_at.eq(t).and(users::id.gt(id))),
         );
     }
-    Ok(query.load(conn).await?)
+    query.load(conn).await
 }
 
 /// Deletes a user of `organisation_id`; false when there is none such.
@@ -173,7 +169,7 @@ pub async fn delete_user(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
     id: Uuid,
-) -> Result<bool, ApiError> {
+) -> QueryResult<bool> {
     let deleted = diesel::delete(
         users::table
             .filter(users::id.eq(id))
@@ -190,8 +186,8 @@ pub async fn insert_client(
     name: &str,
     client_id: &str,
     secret_hash: &[u8],
-) -> Result<ApiClientRow, ApiError> {
-    Ok(diesel::insert_into(api_clients::table)
+) -> QueryResult<ApiClientRow> {
+    diesel::insert_into(api_clients::table)
         .values((
             api_clients::id.eq(Uuid::new_v4()),
             api_clients::organisation_id.eq(organisation_id),
@@ -201,39 +197,36 @@ pub async fn insert_client(
         ))
         .returning(ApiClientRow::as_returning())
         .get_result(conn)
-        .await?)
+        .await
 }
 
 pub async fn active_client(
     conn: &mut AsyncPgConnection,
     client_id: &str,
-) -> Result<Option<ApiClientRow>, ApiError> {
-    Ok(api_clients::table
+) -> QueryResult<Option<ApiClientRow>> {
+    api_clients::table
         .filter(api_clients::client_id.eq(client_id))
         .filter(api_clients::revoked_at.is_null())
         .select(ApiClientRow::as_select())
         .first(conn)
         .await
-        .optional()?)
+        .optional()
 }
 
-pub async fn client(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> Result<Option<ApiClientRow>, ApiError> {
-    Ok(api_clients::table
+pub async fn client(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ApiClientRow>> {
+    api_clients::table
         .find(id)
         .select(ApiClientRow::as_select())
         .first(conn)
         .await
-        .optional()?)
+        .optional()
 }
 
 pub async fn clients_of(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
     page: Page,
-) -> Result<Vec<ApiClientRow>, ApiError> {
+) -> QueryResult<Vec<ApiClientRow>> {
     let mut query = api_clients::table
         .filter(api_clients::organisation_id.eq(organisation_id))
         .filter(api_clients::revoked_at.is_null())
@@ -248,7 +241,7 @@ pub async fn clients_of(
                 .or(api_clients::created_at.eq(t).and(api_clients::id.gt(id))),
         );
     }
-    Ok(query.load(conn).await?)
+    query.load(conn).await
 }
 
 /// Revokes an active client of `organisation_id`; false when there is none such.
@@ -256,7 +249,7 @@ pub async fn revoke_client(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
     id: Uuid,
-) -> Result<bool, ApiError> {
+) -> QueryResult<bool> {
     let revoked = diesel::update(
         api_clients::table
             .filter(api_clients::id.eq(id))
@@ -267,102 +260,4 @@ pub async fn revoke_client(
     .execute(conn)
     .await?;
     Ok(revoked == 1)
-}
-
-pub async fn insert_refresh_token(
-    conn: &mut AsyncPgConnection,
-    family_id: Uuid,
-    user_id: Uuid,
-    token_hash: &[u8],
-    expires_at: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    diesel::insert_into(refresh_tokens::table)
-        .values((
-            refresh_tokens::id.eq(Uuid::new_v4()),
-            refresh_tokens::family_id.eq(family_id),
-            refresh_tokens::user_id.eq(user_id),
-            refresh_tokens::token_hash.eq(token_hash),
-            refresh_tokens::expires_at.eq(expires_at),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// What became of a presented refresh token.
-pub enum Spent {
-    /// It was live and is now spent: rotate within its family.
-    Rotated { family_id: Uuid, user_id: Uuid },
-    /// It had been spent or revoked before: its family is revoked now.
-    Reused { family_id: Uuid },
-    /// No such token, or expired.
-    Unknown,
-}
-
-/// Spends a refresh token atomically; concurrent uses of one token get one
-/// `Rotated` and the rest `Reused`.
-pub async fn spend_refresh_token(
-    conn: &mut AsyncPgConnection,
-    token_hash: &[u8],
-) -> Result<Spent, ApiError> {
-    let live: Option<(Uuid, Uuid)> = diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::token_hash.eq(token_hash))
-            .filter(refresh_tokens::used_at.is_null())
-            .filter(refresh_tokens::revoked_at.is_null())
-            .filter(refresh_tokens::expires_at.gt(diesel::dsl::now)),
-    )
-    .set(refresh_tokens::used_at.eq(diesel::dsl::now))
-    .returning((refresh_tokens::family_id, refresh_tokens::user_id))
-    .get_result(conn)
-    .await
-    .optional()?;
-    if let Some((family_id, user_id)) = live {
-        return Ok(Spent::Rotated { family_id, user_id });
-    }
-    let earlier: Option<(Uuid, bool)> = refresh_tokens::table
-        .filter(refresh_tokens::token_hash.eq(token_hash))
-        .select((
-            refresh_tokens::family_id,
-            refresh_tokens::used_at
-                .is_not_null()
-                .or(refresh_tokens::revoked_at.is_not_null()),
-        ))
-        .first(conn)
-        .await
-        .optional()?;
-    match earlier {
-        Some((family_id, true)) => {
-            revoke_family(conn, family_id).await?;
-            Ok(Spent::Reused { family_id })
-        }
-        _ => Ok(Spent::Unknown),
-    }
-}
-
-pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Result<(), ApiError> {
-    diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::family_id.eq(family_id))
-            .filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// The family of a token of `user_id`, if it is theirs.
-pub async fn family_of(
-    conn: &mut AsyncPgConnection,
-    token_hash: &[u8],
-    user_id: Uuid,
-) -> Result<Option<Uuid>, ApiError> {
-    Ok(refresh_tokens::table
-        .filter(refresh_tokens::token_hash.eq(token_hash))
-        .filter(refresh_tokens::user_id.eq(user_id))
-        .select(refresh_tokens::family_id)
-        .first(conn)
-        .await
-        .optional()?)
 }

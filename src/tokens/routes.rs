@@ -17,7 +17,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::AuthSettings;
-use super::store::{self, Spent};
+use super::store::{self as refresh, Spent};
+use crate::accounts::store;
 use crate::auth::keys::Jwks;
 use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenService;
@@ -73,7 +74,7 @@ pub struct TokenResponse {
 /// Gets tokens: `password` for users, `client_credentials` for integrations,
 /// `refresh_token` to rotate. JSON or `application/x-www-form-urlencoded`.
 #[utoipa::path(
-    tag = "auth",
+    tag = "tokens",
     operation_id = "create_token",
     security(()),
     request_body(content(
@@ -289,7 +290,7 @@ async fn refresh_grant(
         .ok_or_else(|| missing("refresh_token"))?;
     let hash = Sha256::digest(presented.expose_secret().as_bytes());
     let mut conn = pool.get().await?;
-    let (family_id, user_id) = match store::spend_refresh_token(&mut conn, &hash).await? {
+    let (family_id, user_id) = match refresh::spend_refresh_token(&mut conn, &hash).await? {
         Spent::Rotated { family_id, user_id } => (family_id, user_id),
         Spent::Reused { family_id } => {
             tracing::warn!(
@@ -332,7 +333,7 @@ async fn issue_refresh(
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let expires_at = Utc::now()
         + chrono::Duration::from_std(settings.refresh_token_ttl).map_err(ApiError::internal)?;
-    store::insert_refresh_token(
+    refresh::insert_refresh_token(
         conn,
         family_id,
         user_id,
@@ -353,7 +354,7 @@ pub struct RevokeRequest {
 /// Revokes a refresh token of one's own, and every token rotated from the
 /// same sign-in (RFC 7009: unknown tokens are not an error).
 #[utoipa::path(
-    tag = "auth",
+    tag = "tokens",
     operation_id = "revoke_token",
     security(("bearer" = [])),
     request_body(content(
@@ -380,8 +381,8 @@ async fn revoke_token(
     if principal.kind == SubjectKind::User {
         let hash = Sha256::digest(token.expose_secret().as_bytes());
         let mut conn = pool.get().await?;
-        if let Some(family) = store::family_of(&mut conn, &hash, principal.id).await? {
-            store::revoke_family(&mut conn, family).await?;
+        if let Some(family) = refresh::family_of(&mut conn, &hash, principal.id).await? {
+            refresh::revoke_family(&mut conn, family).await?;
             tracing::info!(event = "auth.refresh_revoked", user = %principal.id, "refresh tokens revoked");
         }
     }
@@ -390,7 +391,7 @@ async fn revoke_token(
 
 /// The public keys that sign access tokens and receipts (RFC 7517).
 #[utoipa::path(
-    tag = "auth",
+    tag = "tokens",
     operation_id = "get_jwks",
     security(()),
     responses((status = 200, description = "The JWK Set", body = Jwks))
