@@ -78,7 +78,7 @@ async fn logs_are_json_lines_without_secrets() {
         .post(format!("{base}/v1/notifications"))
         .bearer_auth(&access)
         .header("X-Request-Id", "trace-me-42")
-        .json(&crate::notifications::example())
+        .json(&crate::fixtures::example())
         .send()
         .await
         .unwrap()

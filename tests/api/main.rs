@@ -1,15 +1,24 @@
 //! The integration tests: one binary, every test against the real server.
 
+mod calls;
+mod fixtures;
 mod helpers;
 
 mod accounts;
+mod amendments;
 mod auth;
+mod code_lists;
 mod errors;
+mod idempotency;
 mod licences;
 mod lifecycle;
+mod links;
+mod listing;
 mod logs;
 mod migrations;
 mod notifications;
 mod openapi_doc;
 mod operations;
 mod private_postgres;
+mod receipts;
+mod scheduled;

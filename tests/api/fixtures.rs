@@ -1,0 +1,87 @@
+//! The shared fixtures: the example notification and ways to bend it, the
+//! key secret tests know, and a registration made directly in the database.
+
+use chrono::Days;
+use diesel_async::RunQueryDsl;
+use meldeplikt::domain::key::NotificationKey;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app_with, test_today};
+
+pub const KEY_SECRET: &str = "a test secret of more than thirty-two characters";
+
+pub async fn app_with_known_secret() -> TestApp {
+    spawn_app_with(|s| s.notification_key_secret = Some(KEY_SECRET.to_owned().into())).await
+}
+
+/// The date `days` after the test clock's day.
+pub fn in_days(days: u64) -> String {
+    (test_today() + Days::new(days)).to_string()
+}
+
+/// The example notification of the documentation (`openapi/examples/notification.json`).
+pub fn example() -> Value {
+    meldeplikt::domain::notification::example()
+}
+
+pub fn journal() -> Value {
+    let mut v = example();
+    v["law"] = json!("helseregisterloven");
+    v["legal_ground"] = json!("patient_journal");
+    v
+}
+
+pub fn set(mut value: Value, pointer: &str, new: Value) -> Value {
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let target = if parent.is_empty() {
+        &mut value
+    } else {
+        value.pointer_mut(parent).unwrap()
+    };
+    match target {
+        Value::Object(map) if new.is_null() => {
+            map.remove(key);
+        }
+        Value::Object(map) => {
+            map.insert(key.to_owned(), new);
+        }
+        Value::Array(items) => items[key.parse::<usize>().unwrap()] = new,
+        _ => panic!("{pointer}"),
+    }
+    value
+}
+
+/// Makes a submitted notification registered with a known key, as a
+/// confirmation would.
+pub async fn register_with_key(app: &TestApp, number: &str) -> NotificationKey {
+    let key = NotificationKey::generate();
+    let mut conn = app.connection().await;
+    diesel::sql_query(
+        "UPDATE notification_versions SET state = 'confirmed', confirmed_at = now()
+         WHERE notification_id = (SELECT id FROM notifications WHERE number = $1) AND version = 1",
+    )
+    .bind::<diesel::sql_types::Text, _>(number)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    diesel::sql_query(
+        "UPDATE notifications SET status = 'registered', registered_version = 1,
+             registered_at = now(), key_hash = $2, revision = revision + 1
+         WHERE number = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(number)
+    .bind::<diesel::sql_types::Bytea, _>(key.hash(KEY_SECRET.as_bytes()).to_vec())
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    key
+}
+
+/// The text of a PDF, wrapped lines read as one.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).expect("text in the PDF");
+    // Wrapped lines read as one text.
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
