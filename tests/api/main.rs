@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod amendments;
+mod architecture;
 mod auth;
 mod code_lists;
 mod errors;
