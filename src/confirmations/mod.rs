@@ -6,6 +6,7 @@
 mod confirm;
 mod page;
 mod routes;
+mod words;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;

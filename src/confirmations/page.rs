@@ -6,6 +6,7 @@
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
@@ -13,11 +14,11 @@ use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Preview, confirm, preview, receipt_of_used_link};
+use super::{Preview, confirm, preview, receipt_of_used_link, words};
 use crate::api::{AcceptLanguage, request_id};
 use crate::clock::Clock;
 use crate::db::Pool;
-use crate::domain::i18n::Lang;
+use crate::domain::i18n::{Lang, Text};
 use crate::domain::receipt::ReceiptContent;
 use crate::error::ApiError;
 use crate::notifications::NotificationSettings;
@@ -31,144 +32,61 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_page_pdf);
 }
 
-/// Escapes text for HTML.
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+/// The page's frame: every page has its language and title.
+#[derive(Template)]
+#[template(path = "page/message.html")]
+struct MessagePage<'a> {
+    lang: &'a str,
+    title: &'a str,
+    paragraphs: Vec<String>,
 }
 
-struct Words {
-    title: &'static str,
-    intro: &'static str,
-    number: &'static str,
-    kind: &'static str,
-    organisation: &'static str,
-    controller: &'static str,
-    law: &'static str,
-    purpose: &'static str,
-    sector: &'static str,
-    start: &'static str,
-    email: &'static str,
-    button: &'static str,
-    done: &'static str,
-    key_label: &'static str,
-    key_once: &'static str,
-    pdf: &'static str,
-    gone_title: &'static str,
-    gone_help: &'static str,
-    unknown_title: &'static str,
-    unknown_help: &'static str,
-    forgery: &'static str,
-    statement_label: &'static str,
+/// What the link confirms, and the button.
+#[derive(Template)]
+#[template(path = "confirm/review.html")]
+struct ReviewPage<'a> {
+    lang: &'a str,
+    title: &'a str,
+    intro: &'a str,
+    rows: Vec<(&'a str, String)>,
+    token: &'a str,
+    csrf: &'a str,
+    button: &'a str,
 }
 
-fn words(lang: Lang) -> Words {
-    match lang {
-        Lang::Nb => Words {
-            title: "Bekreft melding til Datatilsynet",
-            intro: "Les gjennom og bekreft. Meldingen er ikke gyldig før den er bekreftet.",
-            number: "Meldingsnummer",
-            kind: "Gjelder",
-            organisation: "Innsendt av",
-            controller: "Behandlingsansvarlig",
-            law: "Lov og grunnlag",
-            purpose: "Formål",
-            sector: "Sektor",
-            start: "Oppstart",
-            email: "Bekreftes fra",
-            button: "Bekreft",
-            done: "Bekreftet. Her er kvitteringen.",
-            key_label: "Meldingsnøkkel",
-            key_once: "Skriv den ned eller ta vare på e-posten: nøkkelen vises bare denne ene gangen, og trengs for å endre eller trekke tilbake meldingen.",
-            pdf: "Last ned kvitteringen (PDF)",
-            gone_title: "Lenken virker ikke lenger",
-            gone_help: "Er meldingen alt bekreftet, har du fått kvitteringen på e-post. Ellers kan virksomheten be om en ny bekreftelses-e-post.",
-            unknown_title: "Ukjent lenke",
-            unknown_help: "Kontroller at hele lenken fra e-posten er med.",
-            forgery: "Skjemaet kom ikke fra denne siden. Last siden på nytt og prøv igjen.",
-            statement_label: "Merk",
-        },
-        Lang::Nn => Words {
-            title: "Stadfest melding til Datatilsynet",
-            intro: "Les gjennom og stadfest. Meldinga er ikkje gyldig før ho er stadfesta.",
-            number: "Meldingsnummer",
-            kind: "Gjeld",
-            organisation: "Sendt inn av",
-            controller: "Behandlingsansvarleg",
-            law: "Lov og grunnlag",
-            purpose: "Formål",
-            sector: "Sektor",
-            start: "Oppstart",
-            email: "Blir stadfesta frå",
-            button: "Stadfest",
-            done: "Stadfesta. Her er kvitteringa.",
-            key_label: "Meldingsnøkkel",
-            key_once: "Skriv han ned eller ta vare på e-posten: nøkkelen blir berre vist denne eine gongen, og trengst for å endre eller trekkje tilbake meldinga.",
-            pdf: "Last ned kvitteringa (PDF)",
-            gone_title: "Lenkja verkar ikkje lenger",
-            gone_help: "Er meldinga alt stadfesta, har du fått kvitteringa på e-post. Elles kan verksemda be om ein ny stadfestings-e-post.",
-            unknown_title: "Ukjend lenkje",
-            unknown_help: "Kontroller at heile lenkja frå e-posten er med.",
-            forgery: "Skjemaet kom ikkje frå denne sida. Last sida på nytt og prøv igjen.",
-            statement_label: "Merk",
-        },
-        Lang::En => Words {
-            title: "Confirm a notification to the Data Protection Authority",
-            intro: "Read it through and confirm. It is not valid until it is confirmed.",
-            number: "Notification number",
-            kind: "Confirms",
-            organisation: "Submitted by",
-            controller: "Controller",
-            law: "Law and ground",
-            purpose: "Purpose",
-            sector: "Sector",
-            start: "Start",
-            email: "Confirmed from",
-            button: "Confirm",
-            done: "Confirmed. Here is the receipt.",
-            key_label: "Notification key",
-            key_once: "Write it down or keep the e-mail: the key is shown only this once, and is needed to amend or withdraw the notification.",
-            pdf: "Download the receipt (PDF)",
-            gone_title: "This link no longer works",
-            gone_help: "If it was confirmed already, the receipt is in your e-mail. Otherwise the organisation can ask for a new confirmation message.",
-            unknown_title: "Unknown link",
-            unknown_help: "Check that the whole link from the e-mail is there.",
-            forgery: "The form did not come from this page. Reload the page and try again.",
-            statement_label: "Note",
-        },
+/// The receipt and, on a first registration, the key.
+#[derive(Template)]
+#[template(path = "confirm/done.html")]
+struct DonePage<'a> {
+    lang: &'a str,
+    title: &'a str,
+    done: &'a str,
+    key: Option<String>,
+    key_label: &'a str,
+    key_once: &'a str,
+    rows: Vec<(&'a str, String)>,
+    statement_label: &'a str,
+    statement: &'a str,
+    token: &'a str,
+    pdf: &'a str,
+}
+
+/// Renders a page; a template that fails to render is an internal error.
+fn render(status: StatusCode, page: impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(html) => self::html(status, html),
+        Err(err) => actix_web::ResponseError::error_response(&ApiError::internal(err)),
     }
 }
 
-fn layout(lang: Lang, title: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body{{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;line-height:1.5;color:#1a1a1a}}
-dl{{display:grid;grid-template-columns:minmax(8rem,auto) 1fr;gap:.25rem 1rem}}
-dt{{font-weight:600}} dd{{margin:0;overflow-wrap:anywhere}}
-button{{font-size:1.1rem;padding:.6rem 1.6rem;border:0;border-radius:.3rem;background:#1f4e79;color:#fff}}
-button:focus{{outline:3px solid #f5a623}}
-.key{{font-family:monospace;font-size:1.5rem;letter-spacing:.1rem;padding:.5rem;border:2px solid #1f4e79;display:inline-block}}
-</style>
-</head>
-<body>
-<main>
-<h1>{title}</h1>
-{body}
-</main>
-</body>
-</html>
-"#,
-        lang = lang.code(),
-        title = esc(title),
+fn message(status: StatusCode, lang: Lang, title: Text, paragraphs: Vec<String>) -> HttpResponse {
+    render(
+        status,
+        MessagePage {
+            lang: lang.code(),
+            title: title.get(lang),
+            paragraphs,
+        },
     )
 }
 
@@ -186,67 +104,56 @@ fn html(status: StatusCode, page: String) -> HttpResponse {
 }
 
 fn error_page(err: ApiError, lang: Lang) -> HttpResponse {
-    let w = words(lang);
     match err {
-        ApiError::Gone { detail } => html(
+        ApiError::Gone { detail } => message(
             StatusCode::GONE,
-            layout(
-                lang,
-                w.gone_title,
-                &format!("<p>{}</p><p>{}</p>", esc(&detail), w.gone_help),
-            ),
+            lang,
+            words::GONE_TITLE,
+            vec![detail, words::GONE_HELP.get(lang).to_owned()],
         ),
-        ApiError::NotFound => html(
+        ApiError::NotFound => message(
             StatusCode::NOT_FOUND,
-            layout(lang, w.unknown_title, &format!("<p>{}</p>", w.unknown_help)),
+            lang,
+            words::UNKNOWN_TITLE,
+            vec![words::UNKNOWN_HELP.get(lang).to_owned()],
         ),
         other => actix_web::ResponseError::error_response(&other),
     }
 }
 
-fn summary(p: &Preview, w: &Words) -> String {
+/// What the link confirms, label by label.
+fn summary(p: &Preview) -> Vec<(&'static str, String)> {
     let lang = p.language;
     let kind = crate::domain::version::Confirming::parse(p.kind)
         .map(|c| c.what(lang))
         .unwrap_or(p.kind);
-    let mut rows = vec![
-        (w.number, p.number.clone()),
-        (w.kind, kind.to_owned()),
-        (w.organisation, p.organisation.clone()),
+    vec![
+        (words::NUMBER.get(lang), p.number.clone()),
+        (words::KIND.get(lang), kind.to_owned()),
+        (words::ORGANISATION.get(lang), p.organisation.clone()),
         (
-            w.controller,
+            words::CONTROLLER.get(lang),
             format!("{} ({})", p.controller_name, p.controller_identifier),
         ),
         (
-            w.law,
+            words::LAW.get(lang),
             format!(
                 "{} – {}",
                 p.law.label().get(lang),
                 p.legal_ground.label().get(lang)
             ),
         ),
-        (w.purpose, p.purpose.label().get(lang).to_owned()),
-        (w.sector, p.sector.label().get(lang).to_owned()),
-        (w.start, p.start_date.to_string()),
-        (w.email, p.confirmation_email.clone()),
-    ];
-    if let Some(d) = &p.description {
-        rows.push(("", d.clone()));
-    }
-    let items: String = rows
-        .iter()
-        .filter(|(label, _)| !label.is_empty())
-        .map(|(label, value)| format!("<dt>{}</dt><dd>{}</dd>\n", esc(label), esc(value)))
-        .collect();
-    format!("<dl>\n{items}</dl>")
-}
-
-fn receipt_list(r: &ReceiptContent, lang: Lang) -> String {
-    let items: String = crate::receipts::pdf::rows(r, lang)
-        .iter()
-        .map(|(label, value)| format!("<dt>{}</dt><dd>{}</dd>\n", esc(label), esc(value)))
-        .collect();
-    format!("<dl>\n{items}</dl>")
+        (
+            words::PURPOSE.get(lang),
+            p.purpose.label().get(lang).to_owned(),
+        ),
+        (
+            words::SECTOR.get(lang),
+            p.sector.label().get(lang).to_owned(),
+        ),
+        (words::START.get(lang), p.start_date.to_string()),
+        (words::EMAIL.get(lang), p.confirmation_email.clone()),
+    ]
 }
 
 fn new_csrf() -> String {
@@ -279,21 +186,18 @@ async fn get_page(
         Ok(p) => p,
         Err(err) => return error_page(err, lang.0),
     };
-    let w = words(p.language);
+    let lang = p.language;
     let csrf = new_csrf();
-    let body = format!(
-        r#"<p>{intro}</p>
-{summary}
-<form method="post" action="/confirm/{token}">
-<input type="hidden" name="csrf" value="{csrf}">
-<button type="submit">{button}</button>
-</form>"#,
-        intro = w.intro,
-        summary = summary(&p, &w),
-        token = esc(&token),
-        button = w.button,
-    );
-    let mut response = html(StatusCode::OK, layout(p.language, w.title, &body));
+    let page = ReviewPage {
+        lang: lang.code(),
+        title: words::TITLE.get(lang),
+        intro: words::INTRO.get(lang),
+        rows: summary(&p),
+        token: &token,
+        csrf: &csrf,
+        button: words::BUTTON.get(lang),
+    };
+    let mut response = render(StatusCode::OK, page);
     let cookie = Cookie::build(CSRF_COOKIE, csrf)
         .path("/confirm")
         .http_only(true)
@@ -348,11 +252,8 @@ async fn post_page(
             event = "confirm.csrf_rejected",
             "a confirm form without its cookie"
         );
-        let w = words(lang.0);
-        return html(
-            StatusCode::FORBIDDEN,
-            layout(lang.0, w.title, &format!("<p>{}</p>", w.forgery)),
-        );
+        let forgery = words::FORGERY.get(lang.0).to_owned();
+        return message(StatusCode::FORBIDDEN, lang.0, words::TITLE, vec![forgery]);
     }
     let confirmed = match confirm(
         &pool,
@@ -367,37 +268,22 @@ async fn post_page(
         Ok(c) => c,
         Err(err) => return error_page(err, lang.0),
     };
-    let l = confirmed.language;
-    let w = words(l);
-    let key = confirmed
-        .key
-        .as_ref()
-        .map(|k| {
-            format!(
-                r#"<h2>{label}</h2>
-<p class="key">{key}</p>
-<p><strong>{once}</strong></p>"#,
-                label = w.key_label,
-                key = esc(&k.expose()),
-                once = w.key_once,
-            )
-        })
-        .unwrap_or_default();
-    let r = &confirmed.receipt.receipt;
-    let body = format!(
-        r#"<p>{done}</p>
-{key}
-{receipt}
-<p><strong>{statement_label}:</strong> {statement}</p>
-<p><a href="/confirm/{token}/receipt.pdf">{pdf}</a></p>"#,
-        done = w.done,
-        receipt = receipt_list(r, l),
-        statement_label = w.statement_label,
-        statement = esc(&r.statement),
-        token = esc(&token),
-        pdf = w.pdf,
-    );
-    let mut response = html(StatusCode::OK, layout(l, w.title, &body));
+    let lang = confirmed.language;
+    let receipt = &confirmed.receipt.receipt;
+    let page = DonePage {
+        lang: lang.code(),
+        title: words::TITLE.get(lang),
+        done: words::DONE.get(lang),
+        key: confirmed.key.as_ref().map(|k| k.expose()),
+        key_label: words::KEY_LABEL.get(lang),
+        key_once: words::KEY_ONCE.get(lang),
+        rows: crate::receipts::pdf::rows(receipt, lang),
+        statement_label: words::STATEMENT_LABEL.get(lang),
+        statement: &receipt.statement,
+        token: &token,
+        pdf: words::PDF.get(lang),
+    };
+    let mut response = render(StatusCode::OK, page);
     let _ = response.add_removal_cookie(&Cookie::build(CSRF_COOKIE, "").path("/confirm").finish());
     response
 }
@@ -432,4 +318,35 @@ async fn get_page_pdf(
         .content_type("application/pdf")
         .insert_header(("Cache-Control", "no-store"))
         .body(pdf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_submitter_typed_is_escaped_on_the_page() {
+        let page = ReviewPage {
+            lang: "nb",
+            title: words::TITLE.get(Lang::Nb),
+            intro: words::INTRO.get(Lang::Nb),
+            rows: vec![("Navn", "<script>alert(1)</script> & \"co\"".to_owned())],
+            token: "t\"><x",
+            csrf: "c",
+            button: words::BUTTON.get(Lang::Nb),
+        }
+        .render()
+        .unwrap();
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(
+            page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"),
+            "{page}"
+        );
+        assert!(!page.contains("t\"><x"), "{page}");
+        assert!(
+            page.starts_with("<!doctype html>\n<html lang=\"nb\">"),
+            "{page}"
+        );
+        assert!(page.contains("<title>Bekreft melding til Datatilsynet</title>"));
+    }
 }

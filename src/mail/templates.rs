@@ -1,10 +1,37 @@
-//! The texts of the mail, in bokmål, nynorsk and English.
+//! The mail, written in `templates/mail/` in bokmål, nynorsk and English:
+//! the first line of a rendered template is the subject, the rest the body.
 
+use askama::Template;
 use chrono::NaiveDate;
 
 use super::Mail;
 use crate::domain::i18n::Lang;
 use crate::domain::version::Confirming;
+
+/// A rendered mail template: subject line, blank line, body.
+fn mail(kind: &'static str, to: &str, rendered: askama::Result<String>) -> Mail {
+    // The templates are compiled in and take only strings and dates, so
+    // rendering cannot fail at run time; should it, the mail still says so.
+    let text = rendered.unwrap_or_else(|e| format!("meldeplikt\n\n{e}\n"));
+    let (subject, body) = text.split_once("\n\n").unwrap_or((&text, ""));
+    Mail {
+        kind,
+        to: to.to_owned(),
+        subject: subject.trim().to_owned(),
+        body: body.to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "mail/confirmation.txt")]
+struct ConfirmationMail<'a> {
+    lang: Lang,
+    what: &'a str,
+    number: &'a str,
+    controller: &'a str,
+    link: &'a str,
+    expires_on: NaiveDate,
+}
 
 /// The message with the confirmation link.
 pub fn confirmation(
@@ -16,45 +43,25 @@ pub fn confirmation(
     link: &str,
     expires_on: NaiveDate,
 ) -> Mail {
-    let what = confirming.what(lang);
-    let (subject, body) = match lang {
-        Lang::Nb => (
-            format!("Bekreft {what} {number}"),
-            format!(
-                "Hei,\n\n{controller} har sendt {what} {number} til Datatilsynet og oppgitt denne e-postadressen.\n\
-                 Meldingen er ikke gyldig før den er bekreftet herfra.\n\n\
-                 Se hva som er sendt inn, og bekreft:\n{link}\n\n\
-                 Lenken kan brukes én gang og gjelder til og med {expires_on}.\n\
-                 Har du ikke sendt dette, kan du se bort fra e-posten.\n"
-            ),
-        ),
-        Lang::Nn => (
-            format!("Stadfest {what} {number}"),
-            format!(
-                "Hei,\n\n{controller} har sendt {what} {number} til Datatilsynet og oppgjeve denne e-postadressa.\n\
-                 Meldinga er ikkje gyldig før ho er stadfesta herifrå.\n\n\
-                 Sjå kva som er sendt inn, og stadfest:\n{link}\n\n\
-                 Lenkja kan brukast éin gong og gjeld til og med {expires_on}.\n\
-                 Har du ikkje sendt dette, kan du sjå bort frå e-posten.\n"
-            ),
-        ),
-        Lang::En => (
-            format!("Confirm {what} {number}"),
-            format!(
-                "Hello,\n\n{controller} has sent {what} {number} to the Data Protection Authority and gave this address.\n\
-                 It is not valid until it is confirmed from here.\n\n\
-                 See what was submitted, and confirm:\n{link}\n\n\
-                 The link works once, until {expires_on} inclusive.\n\
-                 If you did not send this, you can ignore this message.\n"
-            ),
-        ),
+    let template = ConfirmationMail {
+        lang,
+        what: confirming.what(lang),
+        number,
+        controller,
+        link,
+        expires_on,
     };
-    Mail {
-        kind: "confirmation",
-        to: to.to_owned(),
-        subject,
-        body,
-    }
+    mail("confirmation", to, template.render())
+}
+
+#[derive(Template)]
+#[template(path = "mail/receipt.txt")]
+struct ReceiptMail<'a> {
+    lang: Lang,
+    number: &'a str,
+    statement: &'a str,
+    receipt_lines: &'a str,
+    key: Option<&'a str>,
 }
 
 /// The receipt, with the key on a first registration.
@@ -66,106 +73,109 @@ pub fn receipt(
     receipt_lines: &str,
     key: Option<&str>,
 ) -> Mail {
-    let key_part = |intro: &str, once: &str| {
-        key.map(|k| format!("\n{intro}\n\n    {k}\n\n{once}\n"))
-            .unwrap_or_default()
+    let template = ReceiptMail {
+        lang,
+        number,
+        statement,
+        receipt_lines,
+        key,
     };
-    let (subject, body) = match lang {
-        Lang::Nb => (
-            format!("Kvittering for melding {number}"),
-            format!(
-                "Datatilsynet har mottatt og registrert meldingen.\n\n{receipt_lines}\n{statement}\n{}",
-                key_part(
-                    "Meldingsnøkkelen trengs for å endre eller trekke tilbake meldingen:",
-                    "Ta vare på den. Den vises bare denne ene gangen."
-                )
-            ),
-        ),
-        Lang::Nn => (
-            format!("Kvittering for melding {number}"),
-            format!(
-                "Datatilsynet har motteke og registrert meldinga.\n\n{receipt_lines}\n{statement}\n{}",
-                key_part(
-                    "Meldingsnøkkelen trengst for å endre eller trekkje tilbake meldinga:",
-                    "Ta vare på han. Han blir berre vist denne eine gongen."
-                )
-            ),
-        ),
-        Lang::En => (
-            format!("Receipt for notification {number}"),
-            format!(
-                "The Data Protection Authority has received and registered the notification.\n\n{receipt_lines}\n{statement}\n{}",
-                key_part(
-                    "The notification key is needed to amend or withdraw the notification:",
-                    "Keep it safe. It is shown only this once."
-                )
-            ),
-        ),
-    };
-    Mail {
-        kind: "receipt",
-        to: to.to_owned(),
-        subject,
-        body,
-    }
+    mail("receipt", to, template.render())
+}
+
+#[derive(Template)]
+#[template(path = "mail/new_key.txt")]
+struct NewKeyMail<'a> {
+    lang: Lang,
+    number: &'a str,
+    key: &'a str,
 }
 
 /// A new notification key, issued by an admin.
 pub fn new_key(to: &str, lang: Lang, number: &str, key: &str) -> Mail {
-    let (subject, body) = match lang {
-        Lang::Nb => (
-            format!("Ny meldingsnøkkel for melding {number}"),
-            format!(
-                "Det er laget en ny meldingsnøkkel for melding {number}. Den gamle virker ikke lenger.\n\n    {key}\n\nTa vare på den. Den vises bare denne ene gangen.\n"
-            ),
-        ),
-        Lang::Nn => (
-            format!("Ny meldingsnøkkel for melding {number}"),
-            format!(
-                "Det er laga ein ny meldingsnøkkel for melding {number}. Den gamle verkar ikkje lenger.\n\n    {key}\n\nTa vare på han. Han blir berre vist denne eine gongen.\n"
-            ),
-        ),
-        Lang::En => (
-            format!("New notification key for {number}"),
-            format!(
-                "A new notification key was issued for {number}. The old one no longer works.\n\n    {key}\n\nKeep it safe. It is shown only this once.\n"
-            ),
-        ),
-    };
-    Mail {
-        kind: "key",
-        to: to.to_owned(),
-        subject,
-        body,
-    }
+    mail("key", to, NewKeyMail { lang, number, key }.render())
+}
+
+#[derive(Template)]
+#[template(path = "mail/renewal_reminder.txt")]
+struct ReminderMail<'a> {
+    lang: Lang,
+    number: &'a str,
+    expires_on: NaiveDate,
 }
 
 /// The reminder six weeks before expiry.
 pub fn renewal_reminder(to: &str, lang: Lang, number: &str, expires_on: NaiveDate) -> Mail {
-    let (subject, body) = match lang {
-        Lang::Nb => (
-            format!("Melding {number} utløper {expires_on}"),
-            format!(
-                "Melding {number} utløper {expires_on}, tre år etter siste bekreftede versjon.\nPågår behandlingen fortsatt, send inn en ny registrering (fornyelse) som viser til {number}.\n"
-            ),
-        ),
-        Lang::Nn => (
-            format!("Melding {number} går ut {expires_on}"),
-            format!(
-                "Melding {number} går ut {expires_on}, tre år etter siste stadfesta versjon.\nHeld behandlinga fram, send inn ei ny registrering (fornying) som viser til {number}.\n"
-            ),
-        ),
-        Lang::En => (
-            format!("Notification {number} expires on {expires_on}"),
-            format!(
-                "Notification {number} expires on {expires_on}, three years after its last confirmed version.\nIf the processing goes on, submit a re-registration that names {number}.\n"
-            ),
-        ),
+    let template = ReminderMail {
+        lang,
+        number,
+        expires_on,
     };
-    Mail {
-        kind: "reminder",
-        to: to.to_owned(),
-        subject,
-        body,
+    mail("reminder", to, template.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mail_has_a_subject_line_and_a_body_in_each_language() {
+        let expires = NaiveDate::from_ymd_opt(2029, 11, 23).unwrap();
+        for lang in Lang::ALL {
+            let mails = [
+                confirmation(
+                    "a@b.no",
+                    lang,
+                    Confirming::Amendment,
+                    "2026-000001",
+                    "Fjordvik",
+                    "https://x/confirm/t",
+                    expires,
+                ),
+                receipt(
+                    "a@b.no",
+                    lang,
+                    "2026-000001",
+                    "Statement.",
+                    "Line: 1",
+                    Some("ABCD-EFGH-JKMN-PQRS"),
+                ),
+                receipt("a@b.no", lang, "2026-000001", "Statement.", "Line: 1", None),
+                new_key("a@b.no", lang, "2026-000001", "ABCD-EFGH-JKMN-PQRS"),
+                renewal_reminder("a@b.no", lang, "2026-000001", expires),
+            ];
+            for m in mails {
+                assert!(m.subject.contains("2026-000001"), "{lang:?}: {}", m.subject);
+                assert!(!m.subject.contains('\n') && !m.subject.contains("{{"));
+                assert!(!m.body.is_empty() && !m.body.contains("{%"), "{}", m.body);
+                assert!(m.body.ends_with('\n'), "{:?}", m.body);
+            }
+        }
+        let with_key = receipt(
+            "a@b.no",
+            Lang::Nb,
+            "2026-000001",
+            "S.",
+            "L",
+            Some("ABCD-EFGH-JKMN-PQRS"),
+        );
+        assert!(with_key.body.contains("\n    ABCD-EFGH-JKMN-PQRS\n"));
+        let without = receipt("a@b.no", Lang::Nb, "2026-000001", "S.", "L", None);
+        assert!(!without.body.contains("Meldingsnøkkelen"));
+        let link = confirmation(
+            "a@b.no",
+            Lang::En,
+            Confirming::Registration,
+            "2026-000001",
+            "A & B",
+            "https://x/confirm/t?a=1&b=2",
+            expires,
+        );
+        assert!(
+            link.body.contains("https://x/confirm/t?a=1&b=2"),
+            "plain text is not escaped"
+        );
+        assert!(link.body.contains("A & B sent") || link.body.contains("A & B has sent"));
+        assert_eq!(link.subject, "Confirm the notification 2026-000001");
     }
 }

@@ -166,6 +166,7 @@ pub(super) async fn get_notification(
     )
 )]
 #[get("/{number}/versions")]
+#[tracing::instrument(skip_all, fields(notification = %path))]
 pub(super) async fn list_versions(
     principal: Principal,
     path: web::Path<NotificationNumber>,
@@ -198,6 +199,7 @@ pub(super) async fn list_versions(
     )
 )]
 #[get("/{number}/versions/{version}")]
+#[tracing::instrument(skip_all, fields(notification = %path.0))]
 pub(super) async fn get_version(
     principal: Principal,
     path: web::Path<(NotificationNumber, i32)>,
@@ -236,6 +238,7 @@ pub struct DiffParams {
     )
 )]
 #[get("/{number}/diff")]
+#[tracing::instrument(skip_all, fields(notification = %path))]
 pub(super) async fn get_diff(
     principal: Principal,
     path: web::Path<NotificationNumber>,

@@ -8,86 +8,44 @@ use crate::domain::code_lists::IdentifierScheme;
 use crate::domain::i18n::Lang;
 use crate::domain::receipt::{ReceiptContent, ReceiptKind};
 
-struct Labels {
-    title: &'static str,
-    number: &'static str,
-    version: &'static str,
-    kind: &'static str,
-    controller: &'static str,
-    identifier: &'static str,
-    law: &'static str,
-    sector: &'static str,
-    purpose: &'static str,
-    start: &'static str,
-    submitted: &'static str,
-    confirmed: &'static str,
-    expires: &'static str,
-    digest: &'static str,
-    signature: &'static str,
-    key_id: &'static str,
-    verify: &'static str,
-}
+/// The printed receipt's words, in bokmål, nynorsk and English.
+mod labels {
+    use crate::domain::i18n::Text;
 
-fn labels(lang: Lang) -> Labels {
-    match lang {
-        Lang::Nb => Labels {
-            title: "Kvittering for melding til Datatilsynet",
-            number: "Meldingsnummer",
-            version: "Versjon",
-            kind: "Gjelder",
-            controller: "Behandlingsansvarlig",
-            identifier: "Identifikator",
-            law: "Lov",
-            sector: "Sektor",
-            purpose: "Formål",
-            start: "Oppstart",
-            submitted: "Sendt inn",
-            confirmed: "Bekreftet",
-            expires: "Utløper",
-            digest: "SHA-256 av innholdet",
-            signature: "Signaturens fingeravtrykk",
-            key_id: "Nøkkel-id",
-            verify: "Kvitteringen kan kontrolleres med POST /v1/receipts/verify og nøklene i /.well-known/jwks.json.",
-        },
-        Lang::Nn => Labels {
-            title: "Kvittering for melding til Datatilsynet",
-            number: "Meldingsnummer",
-            version: "Versjon",
-            kind: "Gjeld",
-            controller: "Behandlingsansvarleg",
-            identifier: "Identifikator",
-            law: "Lov",
-            sector: "Sektor",
-            purpose: "Formål",
-            start: "Oppstart",
-            submitted: "Sendt inn",
-            confirmed: "Stadfesta",
-            expires: "Går ut",
-            digest: "SHA-256 av innhaldet",
-            signature: "Fingeravtrykket til signaturen",
-            key_id: "Nøkkel-id",
-            verify: "Kvitteringa kan kontrollerast med POST /v1/receipts/verify og nøklane i /.well-known/jwks.json.",
-        },
-        Lang::En => Labels {
-            title: "Receipt for a notification to the Data Protection Authority",
-            number: "Notification number",
-            version: "Version",
-            kind: "Confirms",
-            controller: "Controller",
-            identifier: "Identifier",
-            law: "Law",
-            sector: "Sector",
-            purpose: "Purpose",
-            start: "Start",
-            submitted: "Submitted",
-            confirmed: "Confirmed",
-            expires: "Expires",
-            digest: "SHA-256 of the content",
-            signature: "Signature fingerprint",
-            key_id: "Key id",
-            verify: "Verify this receipt with POST /v1/receipts/verify and the keys at /.well-known/jwks.json.",
-        },
-    }
+    pub const TITLE: Text = Text::new(
+        "Kvittering for melding til Datatilsynet",
+        "Kvittering for melding til Datatilsynet",
+        "Receipt for a notification to the Data Protection Authority",
+    );
+    pub const NUMBER: Text = Text::new("Meldingsnummer", "Meldingsnummer", "Notification number");
+    pub const VERSION: Text = Text::new("Versjon", "Versjon", "Version");
+    pub const KIND: Text = Text::new("Gjelder", "Gjeld", "Confirms");
+    pub const CONTROLLER: Text =
+        Text::new("Behandlingsansvarlig", "Behandlingsansvarleg", "Controller");
+    pub const IDENTIFIER: Text = Text::new("Identifikator", "Identifikator", "Identifier");
+    pub const LAW: Text = Text::new("Lov", "Lov", "Law");
+    pub const SECTOR: Text = Text::new("Sektor", "Sektor", "Sector");
+    pub const PURPOSE: Text = Text::new("Formål", "Formål", "Purpose");
+    pub const START: Text = Text::new("Oppstart", "Oppstart", "Start");
+    pub const SUBMITTED: Text = Text::new("Sendt inn", "Sendt inn", "Submitted");
+    pub const CONFIRMED: Text = Text::new("Bekreftet", "Stadfesta", "Confirmed");
+    pub const EXPIRES: Text = Text::new("Utløper", "Går ut", "Expires");
+    pub const DIGEST: Text = Text::new(
+        "SHA-256 av innholdet",
+        "SHA-256 av innhaldet",
+        "SHA-256 of the content",
+    );
+    pub const SIGNATURE: Text = Text::new(
+        "Signaturens fingeravtrykk",
+        "Fingeravtrykket til signaturen",
+        "Signature fingerprint",
+    );
+    pub const KEY_ID: Text = Text::new("Nøkkel-id", "Nøkkel-id", "Key id");
+    pub const VERIFY: Text = Text::new(
+        "Kvitteringen kan kontrolleres med POST /v1/receipts/verify og nøklene i /.well-known/jwks.json.",
+        "Kvitteringa kan kontrollerast med POST /v1/receipts/verify og nøklane i /.well-known/jwks.json.",
+        "Verify this receipt with POST /v1/receipts/verify and the keys at /.well-known/jwks.json.",
+    );
 }
 
 fn kind_label(kind: ReceiptKind, lang: Lang) -> &'static str {
@@ -125,33 +83,47 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// What the receipt states, as labelled lines in `lang`.
 pub fn rows(receipt: &ReceiptContent, lang: Lang) -> Vec<(&'static str, String)> {
-    let l = labels(lang);
     let scheme = match receipt.controller_identifier.scheme {
         IdentifierScheme::NoOrgnr => "org.nr.",
         other => other.code(),
     };
     let mut rows: Vec<(&str, String)> = vec![
-        (l.number, receipt.number.to_string()),
-        (l.version, receipt.version.to_string()),
-        (l.kind, kind_label(receipt.kind, lang).to_owned()),
-        (l.controller, receipt.controller_name.clone()),
+        (labels::NUMBER.get(lang), receipt.number.to_string()),
+        (labels::VERSION.get(lang), receipt.version.to_string()),
         (
-            l.identifier,
+            labels::KIND.get(lang),
+            kind_label(receipt.kind, lang).to_owned(),
+        ),
+        (
+            labels::CONTROLLER.get(lang),
+            receipt.controller_name.clone(),
+        ),
+        (
+            labels::IDENTIFIER.get(lang),
             format!("{scheme} {}", receipt.controller_identifier.value),
         ),
-        (l.law, receipt.law.label().get(lang).to_owned()),
-        (l.sector, receipt.sector.label().get(lang).to_owned()),
-        (l.purpose, receipt.purpose.label().get(lang).to_owned()),
-        (l.start, receipt.start_date.to_string()),
         (
-            l.submitted,
+            labels::LAW.get(lang),
+            receipt.law.label().get(lang).to_owned(),
+        ),
+        (
+            labels::SECTOR.get(lang),
+            receipt.sector.label().get(lang).to_owned(),
+        ),
+        (
+            labels::PURPOSE.get(lang),
+            receipt.purpose.label().get(lang).to_owned(),
+        ),
+        (labels::START.get(lang), receipt.start_date.to_string()),
+        (
+            labels::SUBMITTED.get(lang),
             receipt
                 .submitted_at
                 .format("%Y-%m-%d %H:%M UTC")
                 .to_string(),
         ),
         (
-            l.confirmed,
+            labels::CONFIRMED.get(lang),
             receipt
                 .confirmed_at
                 .format("%Y-%m-%d %H:%M UTC")
@@ -159,7 +131,7 @@ pub fn rows(receipt: &ReceiptContent, lang: Lang) -> Vec<(&'static str, String)>
         ),
     ];
     if let Some(expires) = receipt.expires_on {
-        rows.push((l.expires, expires.to_string()));
+        rows.push((labels::EXPIRES.get(lang), expires.to_string()));
     }
     rows
 }
@@ -170,7 +142,7 @@ pub fn text(receipt: &ReceiptContent, lang: Lang) -> String {
         .into_iter()
         .map(|(label, value)| format!("{label}: {value}\n"))
         .collect::<String>()
-        + &format!("{}: {}\n", labels(lang).digest, receipt.content_digest)
+        + &format!("{}: {}\n", labels::DIGEST.get(lang), receipt.content_digest)
 }
 
 /// The receipt as PDF bytes.
@@ -180,8 +152,8 @@ pub fn render(
     kid: &str,
     lang: Lang,
 ) -> Result<Vec<u8>, String> {
-    let l = labels(lang);
-    let (doc, page, layer) = PdfDocument::new(l.title, Mm(210.0), Mm(297.0), "receipt");
+    let (doc, page, layer) =
+        PdfDocument::new(labels::TITLE.get(lang), Mm(210.0), Mm(297.0), "receipt");
     let regular = doc
         .add_builtin_font(BuiltinFont::Helvetica)
         .map_err(|e| e.to_string())?;
@@ -194,7 +166,7 @@ pub fn render(
     let layer = doc.get_page(page).get_layer(layer);
 
     let mut y = 270.0;
-    layer.use_text(l.title, 15.0, Mm(20.0), Mm(y), &bold);
+    layer.use_text(labels::TITLE.get(lang), 15.0, Mm(20.0), Mm(y), &bold);
     y -= 14.0;
     let rows = rows(receipt, lang);
     for (label, value) in rows {
@@ -208,26 +180,32 @@ pub fn render(
         y -= 7.0;
     }
     y -= 4.0;
-    layer.use_text(l.digest, 10.0, Mm(20.0), Mm(y), &bold);
+    layer.use_text(labels::DIGEST.get(lang), 10.0, Mm(20.0), Mm(y), &bold);
     y -= 6.0;
     layer.use_text(&receipt.content_digest[..32], 9.0, Mm(20.0), Mm(y), &mono);
     y -= 5.0;
     layer.use_text(&receipt.content_digest[32..], 9.0, Mm(20.0), Mm(y), &mono);
     y -= 9.0;
-    layer.use_text(l.signature, 10.0, Mm(20.0), Mm(y), &bold);
+    layer.use_text(labels::SIGNATURE.get(lang), 10.0, Mm(20.0), Mm(y), &bold);
     y -= 6.0;
     for line in wrap(&signature_fingerprint(jws), 40) {
         layer.use_text(&line, 9.0, Mm(20.0), Mm(y), &mono);
         y -= 5.0;
     }
-    layer.use_text(format!("{}: {kid}", l.key_id), 8.0, Mm(20.0), Mm(y), &mono);
+    layer.use_text(
+        format!("{}: {kid}", labels::KEY_ID.get(lang)),
+        8.0,
+        Mm(20.0),
+        Mm(y),
+        &mono,
+    );
     y -= 12.0;
     for line in wrap(&receipt.statement, 85) {
         layer.use_text(&line, 11.0, Mm(20.0), Mm(y), &bold);
         y -= 6.0;
     }
     y -= 4.0;
-    for line in wrap(l.verify, 95) {
+    for line in wrap(labels::VERIFY.get(lang), 95) {
         layer.use_text(&line, 8.0, Mm(20.0), Mm(y), &regular);
         y -= 4.5;
     }

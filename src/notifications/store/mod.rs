@@ -150,6 +150,7 @@ pub async fn live_journal(
 }
 
 /// A notification of `organisation_id` by its number.
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn by_number(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
@@ -164,6 +165,7 @@ pub async fn by_number(
 }
 
 /// The same, locked for the rest of the transaction.
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn by_number_for_update(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,

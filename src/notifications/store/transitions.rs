@@ -93,6 +93,7 @@ async fn close_pending(
 /// A new notification with its first version, waiting for confirmation.
 /// The database refuses a second live patient journal
 /// (`one_live_journal_per_organisation`).
+#[tracing::instrument(level = "debug", skip_all, fields(notification = %number))]
 pub async fn create(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -132,6 +133,7 @@ pub struct Submitted {
 
 /// A new complete version waiting for confirmation; one already waiting is
 /// superseded. The registered version stays valid until then.
+#[tracing::instrument(level = "debug", skip_all, fields(notification = %row.number))]
 pub async fn submit_amendment(
     conn: &mut AsyncPgConnection,
     row: &NotificationRow,
@@ -159,6 +161,7 @@ pub async fn submit_amendment(
 
 /// A withdrawal waiting for confirmation; a pending amendment is dropped
 /// and no longer claims the journal.
+#[tracing::instrument(level = "debug", skip_all, fields(notification = %row.number))]
 pub async fn submit_withdrawal(
     conn: &mut AsyncPgConnection,
     row: &NotificationRow,
@@ -205,6 +208,7 @@ pub struct Confirmed<'a> {
 
 /// The pending version becomes the registered one, valid until
 /// `expires_on`. False when that version no longer waits.
+#[tracing::instrument(level = "debug", skip_all, fields(notification = %row.number))]
 pub async fn confirm_version(
     conn: &mut AsyncPgConnection,
     row: &NotificationRow,
@@ -249,6 +253,7 @@ pub async fn confirm_version(
 }
 
 /// A confirmed withdrawal: the processing has ended.
+#[tracing::instrument(level = "debug", skip_all, fields(notification = %row.number))]
 pub async fn withdraw(
     conn: &mut AsyncPgConnection,
     row: &NotificationRow,
@@ -264,6 +269,7 @@ pub async fn withdraw(
 
 /// A confirmed re-registration renews the notification it names, when that
 /// one of the same organisation can still be renewed. True when it was.
+#[tracing::instrument(level = "debug", skip_all, fields(notification = %previous))]
 pub async fn renew_previous(
     conn: &mut AsyncPgConnection,
     organisation_id: Uuid,
@@ -289,6 +295,7 @@ pub async fn renew_previous(
 /// What waited for confirmation was not confirmed in time: a submission
 /// lapses; a pending amendment or withdrawal falls away and the registered
 /// version stays.
+#[tracing::instrument(level = "debug", skip_all, fields(notification = %row.number))]
 pub async fn lapse_pending(
     conn: &mut AsyncPgConnection,
     row: &NotificationRow,
@@ -310,6 +317,7 @@ pub async fn lapse_pending(
 }
 
 /// The validity ran out; anything still waiting falls away.
+#[tracing::instrument(level = "debug", skip_all, fields(notification = %row.number))]
 pub async fn expire(
     conn: &mut AsyncPgConnection,
     row: &NotificationRow,
@@ -330,6 +338,7 @@ pub async fn expire(
 }
 
 /// The renewal reminder went out for the expiry date `expires_on`.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn mark_reminded(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -344,6 +353,7 @@ pub async fn mark_reminded(
 
 /// A new notification key; the old one stops working. A new key does not
 /// restart a wait for confirmation, so `updated_at` stays.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn set_key_hash(
     conn: &mut AsyncPgConnection,
     id: Uuid,
