@@ -81,6 +81,7 @@ impl Idempotency {
             match claim(conn, &self.scope, key, &self.fingerprint).await? {
                 Claim::Replay(answer) => Some(answer),
                 Claim::Fresh => None,
+                Claim::Reused => return Err(reused()),
             },
         )
     }
@@ -91,10 +92,10 @@ impl Idempotency {
         conn: &mut AsyncPgConnection,
         answer: &Answer,
     ) -> Result<(), ApiError> {
-        match &self.key {
-            Some(key) => remember(conn, &self.scope, key, answer).await,
-            None => Ok(()),
+        if let Some(key) = &self.key {
+            remember(conn, &self.scope, key, answer).await?;
         }
+        Ok(())
     }
 }
 
@@ -119,6 +120,19 @@ pub enum Claim {
     Fresh,
     /// Answered before: send this again.
     Replay(Answer),
+    /// The key was used for another request.
+    Reused,
+}
+
+fn reused() -> ApiError {
+    ApiError::Validation {
+        errors: vec![crate::error::FieldProblem::new(
+            "Idempotency-Key",
+            "idempotency_key_reused",
+            "This Idempotency-Key was used for another request; use a new key",
+        )],
+        warnings: Vec::new(),
+    }
 }
 
 /// A JSON answer as plain data, so it can leave a transaction and be kept.
@@ -171,7 +185,7 @@ pub async fn claim(
     scope: &str,
     key: &str,
     request_hash: &[u8],
-) -> Result<Claim, ApiError> {
+) -> diesel::QueryResult<Claim> {
     diesel::sql_query(
         "DELETE FROM idempotency_keys
          WHERE scope = $1 AND key = $2 AND created_at < now() - interval '24 hours'",
@@ -203,14 +217,7 @@ pub async fn claim(
     .get_result(conn)
     .await?;
     if stored.request_hash != request_hash {
-        return Err(ApiError::Validation {
-            errors: vec![crate::error::FieldProblem::new(
-                "Idempotency-Key",
-                "idempotency_key_reused",
-                "This Idempotency-Key was used for another request; use a new key",
-            )],
-            warnings: Vec::new(),
-        });
+        return Ok(Claim::Reused);
     }
     Ok(Claim::Replay(Answer {
         status: StatusCode::from_u16(stored.status as u16).unwrap_or(StatusCode::OK),
@@ -227,7 +234,7 @@ pub async fn remember(
     scope: &str,
     key: &str,
     answer: &Answer,
-) -> Result<(), ApiError> {
+) -> diesel::QueryResult<()> {
     diesel::sql_query(
         "UPDATE idempotency_keys SET status = $3, location = $4, etag = $5, body = $6
          WHERE scope = $1 AND key = $2",
