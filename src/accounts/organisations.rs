@@ -42,8 +42,7 @@ impl From<&OrganisationRow> for OrganisationView {
             id: row.id,
             name: row.name.clone(),
             identifier: IdentifierView {
-                scheme: IdentifierScheme::parse(&row.identifier_scheme)
-                    .unwrap_or(IdentifierScheme::Other),
+                scheme: row.identifier_scheme,
                 value: row.identifier_value.clone(),
             },
         }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::api::Page;
 use crate::auth::Role;
+use crate::domain::code_lists::IdentifierScheme;
 use crate::domain::identifiers::Identifier;
 use crate::domain::notification::Address;
 use crate::error::ApiError;
@@ -18,7 +19,7 @@ use crate::schema::{api_clients, organisations, users};
 pub struct OrganisationRow {
     pub id: Uuid,
     pub name: String,
-    pub identifier_scheme: String,
+    pub identifier_scheme: IdentifierScheme,
     pub identifier_value: String,
     pub address: serde_json::Value,
     pub created_at: DateTime<Utc>,
@@ -31,13 +32,13 @@ pub struct UserRow {
     pub organisation_id: Option<Uuid>,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
 }
 
 impl UserRow {
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Member)
+        self.role
     }
 }
 
@@ -84,7 +85,7 @@ pub async fn insert_organisation(
         .values((
             organisations::id.eq(id),
             organisations::name.eq(name),
-            organisations::identifier_scheme.eq(identifier.scheme.code()),
+            organisations::identifier_scheme.eq(identifier.scheme),
             organisations::identifier_value.eq(&identifier.value),
             organisations::address.eq(serde_json::to_value(address)
                 .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?),
@@ -115,7 +116,7 @@ pub async fn insert_user(
             users::organisation_id.eq(organisation_id),
             users::email.eq(email),
             users::password_hash.eq(password_hash),
-            users::role.eq(role.code()),
+            users::role.eq(role),
         ))
         .returning(UserRow::as_returning())
         .get_result(conn)

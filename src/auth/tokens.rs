@@ -151,19 +151,12 @@ impl TokenService {
 
 impl Principal {
     fn subject(&self) -> String {
-        match self.kind {
-            SubjectKind::User => format!("user:{}", self.id),
-            SubjectKind::Client => format!("client:{}", self.id),
-        }
+        format!("{}:{}", self.kind.code(), self.id)
     }
 
     fn from_claims(claims: &AccessClaims) -> Option<Self> {
         let (kind, id) = claims.sub.split_once(':')?;
-        let kind = match kind {
-            "user" => SubjectKind::User,
-            "client" => SubjectKind::Client,
-            _ => return None,
-        };
+        let kind = SubjectKind::parse(kind)?;
         let principal = Self {
             kind,
             id: id.parse().ok()?,

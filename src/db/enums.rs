@@ -9,7 +9,8 @@ use diesel::pg::{Pg, PgValue};
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
-use crate::auth::SubjectKind;
+use crate::auth::{Role, SubjectKind};
+use crate::domain::code_lists::IdentifierScheme;
 use crate::domain::lifecycle::Status;
 use crate::domain::version::{Confirming, VersionKind, VersionState};
 
@@ -53,4 +54,12 @@ macro_rules! stored_as_code {
     )+};
 }
 
-stored_as_code!(Status, VersionKind, VersionState, Confirming, SubjectKind);
+stored_as_code!(
+    Status,
+    VersionKind,
+    VersionState,
+    Confirming,
+    SubjectKind,
+    Role,
+    IdentifierScheme,
+);
