@@ -85,3 +85,30 @@ async fn the_audit_log_is_append_only_in_the_database() {
             .unwrap();
     assert_eq!(left.n, 1);
 }
+
+#[derive(diesel::QueryableByName)]
+struct StatusRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: meldeplikt::domain::lifecycle::Status,
+}
+
+#[tokio::test]
+async fn a_stored_code_is_read_back_only_when_known() {
+    let app = spawn_app().await;
+    let mut conn = app.connection().await;
+    let known: StatusRow = diesel::sql_query("SELECT 'registered' AS status")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        known.status,
+        meldeplikt::domain::lifecycle::Status::Registered
+    );
+    let unknown = diesel::sql_query("SELECT 'Registered' AS status")
+        .get_result::<StatusRow>(&mut conn)
+        .await;
+    let error = unknown
+        .err()
+        .expect("an unknown code is an error, not a guess");
+    assert!(error.to_string().contains("is not a Status"), "{error}");
+}
