@@ -57,9 +57,19 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// Paths that answer without the database, so never with 503.
+const WITHOUT_DATABASE: &[&str] = &[
+    "/.well-known/jwks.json",
+    "/openapi.json",
+    "/health/live",
+    "/metrics",
+];
+
 /// Adds the errors every operation can answer with, so that no operation
-/// forgets them: 500 everywhere; 401 where a bearer token is required; 400,
-/// 413 and 415 where a body is read.
+/// forgets them: 500 everywhere; 503 with `Retry-After` where the database
+/// is used; 401 where a bearer token is required; 404 on the routes of
+/// one's own organisation (a caller without one, a regulator, finds
+/// nothing there); 400, 413 and 415 where a body is read.
 /// Runs after the routes have added their paths.
 fn add_common_errors(openapi: &mut OpenApiDoc) {
     let problem = |description: &str| {
@@ -75,7 +85,17 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
                 .build(),
         )
     };
-    for item in openapi.paths.paths.values_mut() {
+    let retry_after = || {
+        utoipa::openapi::HeaderBuilder::new()
+            .schema(
+                utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer),
+            )
+            .description(Some("Seconds to wait before trying again"))
+            .build()
+    };
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let own_organisation =
+            path.starts_with("/v1/notifications") || path.starts_with("/v1/organisation/");
         for (_, operation) in operations_mut(item) {
             let responses = &mut operation.responses.responses;
             if operation.request_body.is_some() {
@@ -98,6 +118,22 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
                 responses
                     .entry("401".into())
                     .or_insert_with(|| problem("No valid access token; see WWW-Authenticate"));
+            }
+            if needs_token && own_organisation {
+                responses.entry("404".into()).or_insert_with(|| {
+                    problem("Not found in one's organisation, or the caller belongs to none")
+                });
+            }
+            if !WITHOUT_DATABASE.contains(&path.as_str()) {
+                responses.entry("503".into()).or_insert_with(|| {
+                    let RefOr::T(mut response) = problem(
+                        "Busy: no database connection in time; try again after Retry-After",
+                    ) else {
+                        unreachable!("made inline")
+                    };
+                    response.headers.insert("Retry-After".into(), retry_after());
+                    RefOr::T(response)
+                });
             }
             responses
                 .entry("500".into())

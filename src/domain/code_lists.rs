@@ -12,13 +12,13 @@ use super::i18n::Text;
 /// Defines a code list: an enum whose wire form is its code, with its labels.
 macro_rules! code_list {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         $name:ident {
             $( $(#[$vmeta:meta])* $variant:ident = $code:literal => ($nb:literal, $nn:literal, $en:literal) ),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $code)] $variant ),+
         }
@@ -42,6 +42,20 @@ macro_rules! code_list {
                 match self { $($name::$variant => Text::new($nb, $nn, $en)),+ }
             }
         }
+
+        // The schema is made from the same codes as the serde names, so the
+        // document cannot drift from the wire.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(concat!($($doc, "\n"),*).trim()))
+                    .enum_values(Some([$($code),+]))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
     };
 }
 
@@ -489,6 +503,34 @@ pub fn code_list(name: &str) -> Option<CodeList> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schema_of_each_code_list_is_its_wire_codes() {
+        fn check<T: utoipa::PartialSchema + Serialize>(all: &[T]) {
+            let schema = serde_json::to_value(T::schema()).unwrap();
+            let wire: Vec<serde_json::Value> = all
+                .iter()
+                .map(|c| serde_json::to_value(c).unwrap())
+                .collect();
+            assert_eq!(schema["enum"], serde_json::Value::Array(wire));
+            assert_eq!(schema["type"], "string");
+            assert!(
+                schema["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty())
+            );
+        }
+        check(Law::ALL);
+        check(LegalGround::ALL);
+        check(RegistrationKind::ALL);
+        check(SensitiveCategory::ALL);
+        check(Sector::ALL);
+        check(Purpose::ALL);
+        check(ProcessorRole::ALL);
+        check(TransferBasis::ALL);
+        check(ResearchConsent::ALL);
+        check(IdentifierScheme::ALL);
+    }
 
     /// The bokmål labels of the spec's code lists, word for word, read from
     /// `code-lists.md` when the shared folder is beside the checkout.

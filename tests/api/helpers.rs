@@ -228,7 +228,8 @@ fn database_name(url: &str) -> String {
 /// A running server for one test.
 pub struct TestApp {
     pub address: String,
-    pub client: reqwest::Client,
+    /// Checks every response against the OpenAPI document.
+    pub client: crate::contract::Client,
     pub database_url: String,
     /// The server's data folder: mail, development keys.
     pub data_dir: tempfile::TempDir,
@@ -438,10 +439,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
+        client: crate::contract::Client::new(),
         database_url,
         data_dir,
         worker,

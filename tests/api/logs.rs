@@ -33,7 +33,7 @@ async fn logs_are_json_lines_without_secrets() {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
+    let client = crate::contract::Client::new();
     let started = Instant::now();
     while client
         .get(format!("{base}/health/ready"))

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, every test against the real server.
 
 mod calls;
+mod contract;
 mod fixtures;
 mod helpers;
 
