@@ -118,7 +118,7 @@ async fn wait_ready(port: u16, child: &mut Child) {
     let started = Instant::now();
     let url = format!("http://127.0.0.1:{port}/health/ready");
     loop {
-        if let Ok(response) = reqwest::get(&url).await
+        if let Ok(response) = crate::contract::Client::new().get(&url).send().await
             && response.status() == 200
         {
             return;
@@ -161,7 +161,9 @@ async fn the_binary_runs_on_a_private_database_and_stops_it_on_sigterm() {
 
     let mut a = start_binary(dir.path(), port_a);
     wait_ready(port_a, &mut a).await;
-    let docs = reqwest::get(format!("http://127.0.0.1:{port_a}/docs/"))
+    let docs = crate::contract::Client::new()
+        .get(format!("http://127.0.0.1:{port_a}/docs/"))
+        .send()
         .await
         .unwrap();
     assert_eq!(docs.status(), 200);
@@ -173,7 +175,9 @@ async fn the_binary_runs_on_a_private_database_and_stops_it_on_sigterm() {
     wait_ready(port_b, &mut b).await;
     assert!(terminate(&mut b).success());
     assert!(pid_file.is_file(), "the reuser left the server running");
-    let ready = reqwest::get(format!("http://127.0.0.1:{port_a}/health/ready"))
+    let ready = crate::contract::Client::new()
+        .get(format!("http://127.0.0.1:{port_a}/health/ready"))
+        .send()
         .await
         .unwrap();
     assert_eq!(ready.status(), 200);
