@@ -86,9 +86,18 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("created regulator {email} ({id})");
             Ok(())
         }
-        Command::Openapi => {
-            print!("{}", crate::openapi::document_json());
-            Ok(())
-        }
+        Command::Openapi => Ok(write_openapi(&mut std::io::stdout().lock())?),
+    }
+}
+
+/// Writes the OpenAPI document. A reader that stops early (`| head`) is
+/// not an error: the rest is not wanted.
+pub fn write_openapi(out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let written = out
+        .write_all(crate::openapi::document_json().as_bytes())
+        .and_then(|()| out.flush());
+    match written {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }

@@ -8,8 +8,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
-        print!("{}", meldeplikt::openapi::document_json());
-        return ExitCode::SUCCESS;
+        return match meldeplikt::cli::write_openapi(&mut std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("meldeplikt: {err}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let settings = match Settings::from_env() {
         Ok(settings) => settings,

@@ -34,3 +34,26 @@ async fn the_server_serves_the_same_document() {
     assert!(served["components"]["schemas"]["Problem"].is_object());
     assert!(served["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[test]
+fn the_openapi_command_survives_a_reader_that_stops_early() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meldeplikt"))
+        .arg("openapi")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here, long before the document is written.
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(first.starts_with(b"{"));
+}
