@@ -2,13 +2,17 @@
 //! field: JSON bodies (content type, size limit, the path of a bad value),
 //! and the configuration of actix's own path and query extractors.
 
-use actix_web::dev::Payload;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::web::BytesMut;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{ApiError, FieldProblem};
 
@@ -77,53 +81,154 @@ fn is_json(req: &HttpRequest) -> bool {
 }
 
 /// Parses a JSON body. Malformed JSON is a 400; JSON of the wrong shape is a
-/// 422 naming the field.
+/// 422 naming the field. Every string is checked and normalised first, by
+/// [`from_value`].
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let err = match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(value) => {
-            return match deserializer.end() {
-                Ok(()) => Ok(value),
-                Err(trailing) => Err(ApiError::bad_field(
-                    "",
-                    "malformed_json",
-                    format!("The body is not valid JSON: {trailing}"),
-                )),
-            };
-        }
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_field(
+            "",
+            "malformed_json",
+            format!("The body is not valid JSON: {e}"),
+        )
+    })?;
+    from_value(value)
+}
+
+/// Parses a form body (`application/x-www-form-urlencoded`) as an object of
+/// strings, with the same checks as JSON.
+pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
+        ApiError::bad_field(
+            "",
+            "invalid_request",
+            format!("The form could not be read: {e}"),
+        )
+    })?;
+    let object: serde_json::Map<String, Value> = pairs
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    from_value(Value::Object(object))
+}
+
+/// Input hygiene for every body: each string (and key) is put in Unicode
+/// normal form C, and NUL or another control character other than a line
+/// break or tab is refused wherever it is, each at its pointer. Which
+/// fields may hold line breaks is for the domain's rules to say.
+pub fn from_value<T: DeserializeOwned>(mut value: Value) -> Result<T, ApiError> {
+    let mut errors = Vec::new();
+    clean(&mut value, &mut String::new(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation {
+            errors,
+            warnings: Vec::new(),
+        });
+    }
+    let err = match serde_path_to_error::deserialize(value) {
+        Ok(value) => return Ok(value),
         Err(err) => err,
     };
     let mut pointer = pointer_of(err.path());
     let inner = err.into_inner();
-    match inner.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-            Err(ApiError::bad_field(
-                "",
-                "malformed_json",
-                format!("The body is not valid JSON: {inner}"),
-            ))
-        }
-        serde_json::error::Category::Io => Err(ApiError::bad_request(inner.to_string())),
-        serde_json::error::Category::Data => {
-            let message = strip_position(&inner.to_string());
-            let code = if let Some(field) = quoted_after(&message, "missing field `") {
-                pointer.push('/');
-                pointer.push_str(&escape(field));
-                "required"
-            } else if message.starts_with("unknown field `") {
-                // The path already ends at the unknown key.
-                "unknown_field"
-            } else if message.starts_with("unknown variant") {
-                "unknown_code"
-            } else {
-                "invalid_type"
-            };
-            Err(ApiError::Validation {
-                errors: vec![FieldProblem::new(pointer, code, message)],
-                warnings: Vec::new(),
-            })
-        }
+    let message = strip_position(&inner.to_string());
+    let code = if let Some(field) = quoted_after(&message, "missing field `") {
+        pointer.push('/');
+        pointer.push_str(&escape(field));
+        "required"
+    } else if message.starts_with("unknown field `") {
+        // The path already ends at the unknown key.
+        "unknown_field"
+    } else if message.starts_with("unknown variant") {
+        "unknown_code"
+    } else {
+        "invalid_type"
+    };
+    Err(ApiError::Validation {
+        errors: vec![FieldProblem::new(pointer, code, message)],
+        warnings: Vec::new(),
+    })
+}
+
+/// A character no text of the API may hold.
+fn refused(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
+fn clean_text(text: &mut String, pointer: &str, errors: &mut Vec<FieldProblem>) {
+    if text.chars().any(refused) {
+        errors.push(FieldProblem::new(
+            pointer,
+            "invalid_characters",
+            "The text contains NUL or another control character",
+        ));
+    } else if !unicode_normalization::is_nfc_quick(text.chars())
+        .eq(&unicode_normalization::IsNormalized::Yes)
+    {
+        *text = text.nfc().collect();
     }
+}
+
+fn clean(value: &mut Value, pointer: &mut String, errors: &mut Vec<FieldProblem>) {
+    match value {
+        Value::String(text) => clean_text(text, pointer, errors),
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = pointer.len();
+                pointer.push_str(&format!("/{i}"));
+                clean(item, pointer, errors);
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (mut key, mut item) in entries {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape(&key));
+                clean_text(&mut key, pointer, errors);
+                clean(&mut item, pointer, errors);
+                pointer.truncate(len);
+                map.insert(key, item);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// The query string's first parameter that holds NUL or another control
+/// character (a line break included: no parameter is multi-line), as a
+/// 422 naming it.
+pub fn check_query(query: &str) -> Result<(), ApiError> {
+    let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
+        return Ok(()); // left for the route's own Query to name
+    };
+    match pairs
+        .iter()
+        .find(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
+    {
+        Some((name, _)) => Err(ApiError::Validation {
+            errors: vec![FieldProblem::new(
+                name.clone(),
+                "invalid_characters",
+                format!("The parameter {name} contains NUL or another control character"),
+            )],
+            warnings: Vec::new(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a request whose query holds a control character before any
+/// route reads it.
+pub async fn clean_query(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if let Err(err) = check_query(request.query_string()) {
+        let response = actix_web::ResponseError::error_response(&err);
+        return Ok(request.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(request).await?.map_into_left_body())
 }
 
 fn pointer_of(path: &serde_path_to_error::Path) -> String {

@@ -108,6 +108,9 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
                 responses
                     .entry("415".into())
                     .or_insert_with(|| problem("The body is not application/json"));
+                responses.entry("422".into()).or_insert_with(|| {
+                    problem("A field of the body is missing, of the wrong type or not valid; each is named")
+                });
             }
             let needs_token = operation.security.as_ref().is_some_and(|requirements| {
                 requirements
@@ -118,6 +121,16 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
                 responses
                     .entry("401".into())
                     .or_insert_with(|| problem("No valid access token; see WWW-Authenticate"));
+            }
+            let reads_query = operation.parameters.as_ref().is_some_and(|parameters| {
+                parameters
+                    .iter()
+                    .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+            });
+            if reads_query {
+                responses.entry("422".into()).or_insert_with(|| {
+                    problem("A query parameter holds NUL or another control character")
+                });
             }
             if needs_token && own_organisation {
                 responses.entry("404".into()).or_insert_with(|| {

@@ -218,6 +218,7 @@ fn serve(
 
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(crate::extract::clean_query))
             .wrap(from_fn(telemetry::observe))
             .wrap(TracingLogger::<SpanBuilder>::new())
             .app_data(pool.clone())

@@ -57,12 +57,36 @@ impl Checker {
         text
     }
 
-    /// A trimmed text that may be absent; empty counts as absent.
+    /// A trimmed one-line text that may be absent; empty counts as absent.
+    /// Line breaks, tabs and other control characters are refused.
     pub(crate) fn optional_text(
         &mut self,
         pointer: &str,
         value: &Option<String>,
         max: usize,
+    ) -> Option<String> {
+        self.checked_text(pointer, value, max, |c| c.is_control())
+    }
+
+    /// A trimmed text of several lines that may be absent (a description):
+    /// line breaks and tabs are allowed, other control characters are not.
+    pub(crate) fn optional_multi_line_text(
+        &mut self,
+        pointer: &str,
+        value: &Option<String>,
+        max: usize,
+    ) -> Option<String> {
+        self.checked_text(pointer, value, max, |c| {
+            c.is_control() && c != '\n' && c != '\r' && c != '\t'
+        })
+    }
+
+    fn checked_text(
+        &mut self,
+        pointer: &str,
+        value: &Option<String>,
+        max: usize,
+        refused: impl Fn(char) -> bool,
     ) -> Option<String> {
         let text = value.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
         let mut ok = true;
@@ -70,11 +94,7 @@ impl Checker {
             self.error_with(pointer, "too_long", vec![("max", max.to_string())]);
             ok = false;
         }
-        // Line breaks belong in a description; other control characters nowhere.
-        if text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-        {
+        if text.chars().any(refused) {
             self.error(pointer, "invalid_characters");
             ok = false;
         }

@@ -23,9 +23,9 @@ pub fn text(code: &str) -> Text {
             "The list may have at most {max} items.",
         ),
         "invalid_characters" => Text::new(
-            "Teksten inneholder kontrolltegn.",
-            "Teksten inneheld kontrollteikn.",
-            "The text contains control characters.",
+            "Teksten inneholder et tegn som ikke er tillatt her (linjeskift eller et annet kontrolltegn).",
+            "Teksten inneheld eit teikn som ikkje er tillate her (linjeskift eller eit anna kontrollteikn).",
+            "The text contains a character not allowed here (a line break or another control character).",
         ),
         "unknown_code" => Text::new(
             "«{value}» er ikke en gyldig kode her. Gyldige koder: {allowed}.",

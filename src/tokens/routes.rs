@@ -25,7 +25,7 @@ use crate::auth::tokens::TokenService;
 use crate::auth::{Principal, Role, SubjectKind, throttle};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
-use crate::extract::{BodyLimit, parse_json};
+use crate::extract::{BodyLimit, parse_form, parse_json};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_token)
@@ -154,13 +154,7 @@ fn parse_json_or_form<T: serde::de::DeserializeOwned>(
         .to_ascii_lowercase();
     match content_type.as_str() {
         "application/json" => parse_json(body),
-        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(body).map_err(|e| {
-            ApiError::bad_field(
-                "",
-                "invalid_request",
-                format!("The form could not be read: {e}"),
-            )
-        }),
+        "application/x-www-form-urlencoded" => parse_form(body),
         _ => Err(ApiError::UnsupportedMediaType {
             expected: "application/json or application/x-www-form-urlencoded",
         }),

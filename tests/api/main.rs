@@ -11,6 +11,7 @@ mod architecture;
 mod auth;
 mod code_lists;
 mod errors;
+mod hygiene;
 mod idempotency;
 mod licences;
 mod lifecycle;

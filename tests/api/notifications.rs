@@ -157,6 +157,16 @@ async fn every_rule_is_answered_through_the_api_with_its_pointer_and_code() {
             "invalid_characters",
         ),
         (
+            "a line break in a one-line field",
+            set(
+                example(),
+                "/controller/name",
+                json!("Fjordvik\nBcc: x@y.no"),
+            ),
+            "/controller/name",
+            "invalid_characters",
+        ),
+        (
             "no representative",
             us(example()),
             "/representative",

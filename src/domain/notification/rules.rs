@@ -220,7 +220,8 @@ pub fn validate(input: &NotificationInput, context: &Context) -> Result<Validate
             area
         }
     };
-    let description = c.optional_text("/description", &input.description, limits::DESCRIPTION);
+    let description =
+        c.optional_multi_line_text("/description", &input.description, limits::DESCRIPTION);
     if let Some(purpose) = purpose {
         if purpose.needs_description() && description.is_none() {
             c.error_with(

@@ -153,6 +153,32 @@ fn each_rule_is_reported_at_its_pointer_with_its_code() {
             "invalid_characters",
         ),
         (
+            "a line break in a one-line field",
+            set(
+                example(),
+                "/controller/address/street",
+                Some(json!("Postboks 1\nBcc: x@y.no")),
+            ),
+            "/controller/address/street",
+            "invalid_characters",
+        ),
+        (
+            "a tab in a title",
+            set(
+                example(),
+                "/controller/responsible_title",
+                Some(json!("Kommune\tdirektør")),
+            ),
+            "/controller/responsible_title",
+            "invalid_characters",
+        ),
+        (
+            "a control character in a description",
+            set(example(), "/description", Some(json!("Linje 1\u{0}"))),
+            "/description",
+            "invalid_characters",
+        ),
+        (
             "organisation number check digit",
             set(
                 example(),

@@ -270,3 +270,17 @@ fn e_mail_addresses() {
         assert!(!email_is_valid(bad), "{bad}");
     }
 }
+
+#[test]
+fn a_description_may_have_several_lines() {
+    let value = set(
+        example(),
+        "/description",
+        Some(json!("Første linje.\r\nAndre linje.\n\tInnrykk.")),
+    );
+    let validated = run(value).expect("valid");
+    assert_eq!(
+        validated.notification.description(),
+        Some("Første linje.\r\nAndre linje.\n\tInnrykk.")
+    );
+}
