@@ -29,6 +29,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `MELDEPLIKT_PUBLIC_URL`: base of links in mail, without a trailing slash.
     pub public_url: String,
+    /// `MELDEPLIKT_CORS_ORIGINS`: comma-separated origins (`https://host[:port]`)
+    /// whose browser code may call the authenticated routes. The public
+    /// read-only routes are open to any origin.
+    pub cors_origins: Vec<String>,
     /// `MELDEPLIKT_SMTP_URL`: an SMTP relay; unset, mail is written to `mail_dir`.
     pub smtp_url: Option<SecretString>,
     /// `MELDEPLIKT_MAIL_DIR`: where `.eml` files go when no relay is set.
@@ -128,6 +132,29 @@ impl Settings {
             }
             None => format!("http://{}", listen.unwrap_or(([127, 0, 0, 1], 8080).into())),
         };
+
+        let cors_origins: Vec<String> = get("MELDEPLIKT_CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for origin in &cors_origins {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            if rest.is_none_or(|host| host.is_empty() || host.contains('/') || origin.contains('*'))
+            {
+                bad.push(BadSetting {
+                    variable: "MELDEPLIKT_CORS_ORIGINS",
+                    problem: format!(
+                        "{origin:?} is not an origin such as https://skjema.example.no"
+                    ),
+                });
+            }
+        }
 
         let smtp_url = get("MELDEPLIKT_SMTP_URL");
         if let Some(url) = &smtp_url
@@ -260,6 +287,7 @@ impl Settings {
             listen: listen.ok_or_else(missing)?,
             data_dir,
             public_url,
+            cors_origins,
             smtp_url,
             mail_dir,
             signing_key_files,
@@ -345,6 +373,10 @@ mod tests {
             ("MELDEPLIKT_POOL_SIZE", "1"),
             ("MELDEPLIKT_LOG_FORMAT", "xml"),
             ("MELDEPLIKT_PUBLIC_URL", "ftp://x"),
+            (
+                "MELDEPLIKT_CORS_ORIGINS",
+                "https://skjema.example.no, https://x.no/path",
+            ),
             ("MELDEPLIKT_SMTP_URL", "http://mail"),
             ("MELDEPLIKT_SIGNING_KEYS", "/nonexistent/key.pem"),
         ])
@@ -356,6 +388,7 @@ mod tests {
                 "DATABASE_URL",
                 "MELDEPLIKT_LISTEN",
                 "MELDEPLIKT_PUBLIC_URL",
+                "MELDEPLIKT_CORS_ORIGINS",
                 "MELDEPLIKT_SMTP_URL",
                 "MELDEPLIKT_SIGNING_KEYS",
                 "MELDEPLIKT_POOL_SIZE",

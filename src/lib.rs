@@ -10,6 +10,7 @@ pub mod clock;
 pub mod code_lists;
 pub mod config;
 pub mod confirmations;
+pub mod cors;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -158,6 +158,7 @@ fn listener_address(settings: &Settings, port: u16) -> String {
 struct Shared {
     openapi_json: web::Data<OpenApiJson>,
     routes: web::Data<RouteTable>,
+    cors_origins: web::Data<crate::cors::CorsOrigins>,
     metrics: web::Data<Metrics>,
     tokens: web::Data<TokenService>,
     signer: web::Data<ReceiptSigner>,
@@ -174,6 +175,7 @@ impl Shared {
         Ok(Self {
             routes: web::Data::new(RouteTable::new(crate::openapi::operations(&openapi))),
             openapi_json: web::Data::new(OpenApiJson(crate::openapi::document_json().into())),
+            cors_origins: web::Data::new(crate::cors::CorsOrigins(settings.cors_origins.clone())),
             metrics: web::Data::from(Metrics::new()),
             tokens: web::Data::new(TokenService::new(
                 keys.clone(),
@@ -205,6 +207,7 @@ fn serve(
     let Shared {
         openapi_json,
         routes,
+        cors_origins,
         metrics,
         tokens,
         signer,
@@ -219,11 +222,13 @@ fn serve(
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(crate::extract::clean_query))
+            .wrap(from_fn(crate::cors::cors))
             .wrap(from_fn(telemetry::observe))
             .wrap(TracingLogger::<SpanBuilder>::new())
             .app_data(pool.clone())
             .app_data(metrics.clone())
             .app_data(routes.clone())
+            .app_data(cors_origins.clone())
             .app_data(openapi_json.clone())
             .app_data(tokens.clone())
             .app_data(passwords.clone())

@@ -2,6 +2,7 @@
 
 mod calls;
 mod contract;
+mod cors;
 mod fixtures;
 mod helpers;
 
