@@ -1,8 +1,13 @@
 //! What answers when no route does: 405 with `Allow` when the path exists
-//! under another method, else 404; and `/docs` without its slash. Depends
+//! under another method, else 404; `HEAD` served as `GET`; and `/docs`
+//! without its slash. Depends
 //! on nothing above the error type, so that route registration does not
 //! depend on the OpenAPI document.
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
@@ -59,6 +64,18 @@ pub async fn fallback(
         Some(allow) => ApiError::MethodNotAllowed { allow },
         None => ApiError::NotFound,
     })
+}
+
+/// `HEAD` wherever `GET` is: the request is routed as a `GET`, and the
+/// HTTP layer, which saw the `HEAD`, sends the headers without the body.
+pub async fn head_as_get(
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if request.method() == Method::HEAD {
+        request.head_mut().method = Method::GET;
+    }
+    next.call(request).await
 }
 
 /// `/docs` without the slash leads to the Swagger UI.

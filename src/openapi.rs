@@ -179,7 +179,31 @@ pub fn document() -> OpenApiDoc {
         .configure(crate::routes::configure)
         .split_for_parts();
     add_common_errors(&mut openapi);
+    add_head_operations(&mut openapi);
     openapi
+}
+
+/// `HEAD` wherever `GET` is: the same operation, the same headers, no body.
+fn add_head_operations(openapi: &mut OpenApiDoc) {
+    for item in openapi.paths.paths.values_mut() {
+        let Some(get) = &item.get else { continue };
+        let mut head = get.clone();
+        head.operation_id = get.operation_id.as_ref().map(|id| format!("head_{id}"));
+        head.summary = Some(format!(
+            "The headers of GET{}",
+            get.summary
+                .as_ref()
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default()
+        ));
+        head.description = None;
+        for response in head.responses.responses.values_mut() {
+            if let RefOr::T(response) = response {
+                response.content.clear();
+            }
+        }
+        item.head = Some(head);
+    }
 }
 
 /// The document as pretty JSON with a final newline, as committed.

@@ -23,7 +23,7 @@ async fn a_wrong_method_is_a_405_problem_with_allow() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["allow"], "GET");
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
     let body = problem(response, 405).await;
     assert!(body["detail"].as_str().unwrap().contains("GET"));
 }

@@ -134,3 +134,46 @@ async fn graceful_stop_lets_the_server_finish_and_then_refuses() {
         "a stopped server no longer accepts connections"
     );
 }
+
+#[tokio::test]
+async fn head_is_served_wherever_get_is() {
+    let app = crate::helpers::spawn_app().await;
+    let get = app.get("/v1/code-lists/purposes").await;
+    let get_length = get.bytes().await.unwrap().len();
+    let head = app
+        .client
+        .request(reqwest::Method::HEAD, app.url("/v1/code-lists/purposes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.headers().contains_key("etag"));
+    assert_eq!(
+        head.headers()["content-length"].to_str().unwrap(),
+        get_length.to_string()
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+
+    let (token, _) = app.admin().await;
+    let number = app.submitted(&token).await;
+    let head = app
+        .client
+        .request(
+            reqwest::Method::HEAD,
+            app.url(&format!("/v1/notifications/{number}")),
+        )
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.headers().contains_key("etag"));
+
+    let no_get = app
+        .client
+        .request(reqwest::Method::HEAD, app.url("/v1/auth/token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_get.status(), 405);
+}
