@@ -22,8 +22,10 @@ use crate::error::{FieldProblem, PROBLEM_JSON, Problem};
             (meldingsnøkkel), amend, withdraw; the public register (fortegnelse); the \
             regulator's back office.\n\nErrors are RFC 9457 problem details \
             (`application/problem+json`). Every response carries `X-Request-Id`.",
-        license(name = "MIT OR Apache-2.0"),
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+        contact(name = "The meldeplikt team", email = "api@meldeplikt.example"),
     ),
+    servers((url = "/", description = "This service; the path of every operation is relative to it")),
     tags(
         (name = "accounts", description = "Organisations, their users and integration clients"),
         (name = "tokens", description = "Tokens, revocation and the published keys"),
@@ -50,7 +52,12 @@ impl Modify for SecuritySchemes {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("An access token from POST /v1/auth/token"))
+                    .description(Some(
+                        "An access token (a JWT signed with EdDSA, 15 minutes) from \
+                         `POST /v1/auth/token`: `grant_type=password` for people, \
+                         `client_credentials` for integrations (an API client made by an \
+                         organisation admin), `refresh_token` to renew without the password.",
+                    ))
                     .build(),
             ),
         );
@@ -91,6 +98,12 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
                 utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer),
             )
             .description(Some("Seconds to wait before trying again"))
+            .build()
+    };
+    let request_id = || {
+        utoipa::openapi::HeaderBuilder::new()
+            .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String))
+            .description(Some("The request's id, as sent or made here; quote it when reporting a problem"))
             .build()
     };
     for (path, item) in openapi.paths.paths.iter_mut() {
@@ -151,6 +164,11 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
             responses
                 .entry("500".into())
                 .or_insert_with(|| problem("Internal error; quote the X-Request-Id"));
+            for response in responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    response.headers.entry("X-Request-Id".into()).or_insert_with(request_id);
+                }
+            }
         }
     }
 }

@@ -89,7 +89,16 @@ fn escape(segment: &str) -> String {
 }
 
 /// Checks one response against the document.
-pub fn check(method: &Method, path: &str, status: u16, content_type: Option<&str>, body: &[u8]) {
+pub fn check(
+    method: &Method,
+    path: &str,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+) {
+    let content_type = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     if method == Method::OPTIONS {
         // A CORS preflight: answered by the protocol, not by an operation.
         assert!(body.is_empty(), "a preflight has no body");
@@ -132,6 +141,14 @@ pub fn check(method: &Method, path: &str, status: u16, content_type: Option<&str
         .unwrap_or_else(|| {
             panic!("{method} {template} answered {status}, which the document does not declare")
         });
+    if let Some(declared_headers) = c.doc.pointer(&format!("{declared}/headers")).and_then(Value::as_object) {
+        for name in declared_headers.keys() {
+            assert!(
+                headers.contains_key(name.as_str()),
+                "{method} {template} {status} does not send the header {name} the document declares"
+            );
+        }
+    }
     let content = c.doc.pointer(&format!("{declared}/content"));
     if body.is_empty() {
         return;
@@ -260,10 +277,7 @@ impl Request {
             .map(|(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]))
             .unwrap_or(&self.url);
         let path = path.split(['?', '#']).next().unwrap_or(path);
-        let content_type = headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        check(&self.method, path, status.as_u16(), content_type, &bytes);
+        check(&self.method, path, status.as_u16(), &headers, &bytes);
         let mut rebuilt = http::Response::new(bytes);
         *rebuilt.status_mut() = status;
         *rebuilt.version_mut() = version;
@@ -273,33 +287,23 @@ impl Request {
 }
 
 #[test]
-fn the_check_refuses_an_undeclared_status_and_a_body_off_its_schema() {
+fn the_check_refuses_an_undeclared_status_a_body_off_its_schema_and_a_missing_header() {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("content-type", "application/problem+json".parse().unwrap());
+    headers.insert("x-request-id", "r1".parse().unwrap());
     let problem = br#"{"type":"about:blank","title":"x","status":404}"#;
-    check(
-        &Method::GET,
-        "/v1/notifications/2026-000001",
-        404,
-        Some("application/problem+json"),
-        problem,
-    );
-    let undeclared = std::panic::catch_unwind(|| {
-        check(
-            &Method::GET,
-            "/v1/notifications/2026-000001",
-            418,
-            Some("application/json"),
-            b"{}",
-        )
-    });
+    let path = "/v1/notifications/2026-000001";
+    check(&Method::GET, path, 404, &headers, problem);
+    let undeclared =
+        std::panic::catch_unwind(|| check(&Method::GET, path, 418, &headers, problem));
     assert!(undeclared.is_err(), "418 is not declared");
     let off_schema = std::panic::catch_unwind(|| {
-        check(
-            &Method::GET,
-            "/v1/notifications/2026-000001",
-            404,
-            Some("application/problem+json"),
-            br#"{"title": 1}"#,
-        )
+        check(&Method::GET, path, 404, &headers, br#"{"title": 1}"#)
     });
     assert!(off_schema.is_err(), "a problem without its fields");
+    let mut without_id = headers.clone();
+    without_id.remove("x-request-id");
+    let missing_header =
+        std::panic::catch_unwind(|| check(&Method::GET, path, 404, &without_id, problem));
+    assert!(missing_header.is_err(), "X-Request-Id is declared");
 }
