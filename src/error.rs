@@ -13,6 +13,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::i18n::{Lang, Text};
+
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -183,28 +185,112 @@ impl ApiError {
         }
     }
 
-    /// The problem body, without the request id (the middleware adds it).
+    /// The problem body in English; [`localise`] renders it again in the
+    /// language the request asked for.
     pub fn problem(&self) -> Problem {
+        self.problem_in(Lang::En)
+    }
+
+    /// The problem body in `lang`: the title, and the detail where the
+    /// service words it (a detail given at the call site is kept as given).
+    pub fn problem_in(&self, lang: Lang) -> Problem {
         let status = self.status_code();
         let (slug, title) = match self {
-            Self::Validation { .. } => ("validation", "The request is not valid"),
-            Self::BadRequest { .. } => ("bad-request", "The request could not be read"),
-            Self::Unauthorized { .. } => ("unauthorized", "Not authenticated"),
-            Self::Forbidden { .. } => ("forbidden", "Not allowed"),
-            Self::NotFound => ("not-found", "Not found"),
-            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
-            Self::UnsupportedMediaType { .. } => {
-                ("unsupported-media-type", "Unsupported media type")
-            }
-            Self::PayloadTooLarge { .. } => ("payload-too-large", "The request body is too large"),
-            Self::NotAcceptable { .. } => ("not-acceptable", "Not acceptable"),
-            Self::Conflict { .. } => ("conflict", "Conflict"),
-            Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
-            Self::Gone { .. } => ("gone", "Gone"),
-            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            Self::ServiceUnavailable { .. } => ("service-unavailable", "Service unavailable"),
-            Self::Internal(_) => ("internal", "Internal server error"),
+            Self::Validation { .. } => (
+                "validation",
+                Text::new(
+                    "Forespørselen er ikke gyldig",
+                    "Førespurnaden er ikkje gyldig",
+                    "The request is not valid",
+                ),
+            ),
+            Self::BadRequest { .. } => (
+                "bad-request",
+                Text::new(
+                    "Forespørselen kunne ikke leses",
+                    "Førespurnaden kunne ikkje lesast",
+                    "The request could not be read",
+                ),
+            ),
+            Self::Unauthorized { .. } => (
+                "unauthorized",
+                Text::new("Ikke autentisert", "Ikkje autentisert", "Not authenticated"),
+            ),
+            Self::Forbidden { .. } => (
+                "forbidden",
+                Text::new("Ikke tillatt", "Ikkje tillate", "Not allowed"),
+            ),
+            Self::NotFound => (
+                "not-found",
+                Text::new("Ikke funnet", "Ikkje funne", "Not found"),
+            ),
+            Self::MethodNotAllowed { .. } => (
+                "method-not-allowed",
+                Text::new(
+                    "Metoden er ikke tillatt",
+                    "Metoden er ikkje tillaten",
+                    "Method not allowed",
+                ),
+            ),
+            Self::UnsupportedMediaType { .. } => (
+                "unsupported-media-type",
+                Text::new(
+                    "Innholdstypen støttes ikke",
+                    "Innhaldstypen er ikkje støtta",
+                    "Unsupported media type",
+                ),
+            ),
+            Self::PayloadTooLarge { .. } => (
+                "payload-too-large",
+                Text::new(
+                    "Innholdet er for stort",
+                    "Innhaldet er for stort",
+                    "The request body is too large",
+                ),
+            ),
+            Self::NotAcceptable { .. } => (
+                "not-acceptable",
+                Text::new(
+                    "Kan ikke svare i formatet som er bedt om",
+                    "Kan ikkje svare i formatet som er bede om",
+                    "Not acceptable",
+                ),
+            ),
+            Self::Conflict { .. } => ("conflict", Text::new("Konflikt", "Konflikt", "Conflict")),
+            Self::PreconditionFailed => (
+                "precondition-failed",
+                Text::new(
+                    "Ressursen er endret siden den ble lest",
+                    "Ressursen er endra sidan han vart lesen",
+                    "Precondition failed",
+                ),
+            ),
+            Self::Gone { .. } => (
+                "gone",
+                Text::new(
+                    "Ikke lenger tilgjengelig",
+                    "Ikkje lenger tilgjengeleg",
+                    "Gone",
+                ),
+            ),
+            Self::TooManyRequests { .. } => (
+                "too-many-requests",
+                Text::new("For mange forsøk", "For mange forsøk", "Too many requests"),
+            ),
+            Self::ServiceUnavailable { .. } => (
+                "service-unavailable",
+                Text::new(
+                    "Tjenesten er opptatt",
+                    "Tenesta er oppteken",
+                    "Service unavailable",
+                ),
+            ),
+            Self::Internal(_) => (
+                "internal",
+                Text::new("Intern feil", "Intern feil", "Internal server error"),
+            ),
         };
+        let title = title.get(lang);
         let detail = match self {
             Self::BadRequest { detail, .. }
             | Self::Conflict { detail, .. }
@@ -213,20 +299,47 @@ impl ApiError {
             | Self::Gone { detail }
             | Self::ServiceUnavailable { detail, .. }
             | Self::NotAcceptable { detail } => Some(detail.clone()),
-            Self::MethodNotAllowed { allow } => {
-                Some(format!("This resource allows only {}", allow.join(", ")))
-            }
-            Self::UnsupportedMediaType { expected } => {
-                Some(format!("The request body must be sent as {expected}"))
-            }
-            Self::PayloadTooLarge { limit } => {
-                Some(format!("The request body must not exceed {limit} bytes"))
-            }
-            Self::TooManyRequests { retry_after } => Some(format!(
-                "Try again in {} seconds",
-                retry_after.as_secs().max(1)
+            Self::MethodNotAllowed { allow } => Some(format!(
+                "{} {}",
+                Text::new(
+                    "Denne ressursen tillater bare",
+                    "Denne ressursen tillèt berre",
+                    "This resource allows only"
+                )
+                .get(lang),
+                allow.join(", ")
             )),
-            Self::Internal(_) => Some("The error has been logged; quote the request id".into()),
+            Self::UnsupportedMediaType { expected } => Some(format!(
+                "{} {expected}",
+                Text::new(
+                    "Innholdet må sendes som",
+                    "Innhaldet må sendast som",
+                    "The request body must be sent as"
+                )
+                .get(lang)
+            )),
+            Self::PayloadTooLarge { limit } => Some(match lang {
+                Lang::Nb => format!("Innholdet kan ikke være større enn {limit} byte"),
+                Lang::Nn => format!("Innhaldet kan ikkje vere større enn {limit} byte"),
+                Lang::En => format!("The request body must not exceed {limit} bytes"),
+            }),
+            Self::TooManyRequests { retry_after } => {
+                let seconds = retry_after.as_secs().max(1);
+                Some(match lang {
+                    Lang::Nb => format!("Prøv igjen om {seconds} sekunder"),
+                    Lang::Nn => format!("Prøv igjen om {seconds} sekund"),
+                    Lang::En => format!("Try again in {seconds} seconds"),
+                })
+            }
+            Self::Internal(_) => Some(
+                Text::new(
+                    "Feilen er logget; oppgi forespørselens id (X-Request-Id)",
+                    "Feilen er logga; oppgje id-en til førespurnaden (X-Request-Id)",
+                    "The error has been logged; quote the request id",
+                )
+                .get(lang)
+                .to_owned(),
+            ),
             Self::Validation { .. } | Self::NotFound | Self::PreconditionFailed => None,
         };
         let (errors, warnings) = match self {
@@ -276,6 +389,13 @@ impl ResponseError for ApiError {
         if let Self::Internal(_) = self {
             tracing::error!(error = ?self, "request failed");
         }
+        self.response_in(Lang::En)
+    }
+}
+
+impl ApiError {
+    /// The whole error response (status, headers, problem body) in `lang`.
+    pub fn response_in(&self, lang: Lang) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         match self {
             Self::MethodNotAllowed { allow } => {
@@ -304,8 +424,37 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        problem_response(response, &self.problem())
+        problem_response(response, &self.problem_in(lang))
     }
+}
+
+/// Renders an error response again in the language the request asked for
+/// (`Accept-Language`; bokmål when it names none of ours), like the field
+/// messages of a validation problem.
+pub async fn localise(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let lang = Lang::from_accept_language(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let response = next.call(request).await?;
+    let localised = response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+        .filter(|_| lang != Lang::En)
+        .map(|e| e.response_in(lang));
+    Ok(match localised {
+        Some(body) => response.into_response(body).map_into_right_body(),
+        None => response.map_into_left_body(),
+    })
 }
 
 /// Serialises a problem body onto a response builder.

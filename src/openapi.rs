@@ -102,8 +102,12 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
     };
     let request_id = || {
         utoipa::openapi::HeaderBuilder::new()
-            .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String))
-            .description(Some("The request's id, as sent or made here; quote it when reporting a problem"))
+            .schema(
+                utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String),
+            )
+            .description(Some(
+                "The request's id, as sent or made here; quote it when reporting a problem",
+            ))
             .build()
     };
     for (path, item) in openapi.paths.paths.iter_mut() {
@@ -166,7 +170,10 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
                 .or_insert_with(|| problem("Internal error; quote the X-Request-Id"));
             for response in responses.values_mut() {
                 if let RefOr::T(response) = response {
-                    response.headers.entry("X-Request-Id".into()).or_insert_with(request_id);
+                    response
+                        .headers
+                        .entry("X-Request-Id".into())
+                        .or_insert_with(request_id);
                 }
             }
         }

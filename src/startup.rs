@@ -223,6 +223,7 @@ fn serve(
         App::new()
             .wrap(from_fn(crate::fallback::head_as_get))
             .wrap(from_fn(crate::extract::clean_query))
+            .wrap(from_fn(crate::error::localise))
             .wrap(from_fn(crate::cors::cors))
             .wrap(from_fn(telemetry::observe))
             .wrap(TracingLogger::<SpanBuilder>::new())

@@ -369,7 +369,7 @@ async fn organisations_never_see_each_others_users_or_clients() {
         404,
     )
     .await;
-    assert_eq!(body["title"], "Not found");
+    assert_eq!(body["title"], "Ikke funnet");
     problem(
         app.delete_with(
             &format!(

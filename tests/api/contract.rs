@@ -141,7 +141,11 @@ pub fn check(
         .unwrap_or_else(|| {
             panic!("{method} {template} answered {status}, which the document does not declare")
         });
-    if let Some(declared_headers) = c.doc.pointer(&format!("{declared}/headers")).and_then(Value::as_object) {
+    if let Some(declared_headers) = c
+        .doc
+        .pointer(&format!("{declared}/headers"))
+        .and_then(Value::as_object)
+    {
         for name in declared_headers.keys() {
             assert!(
                 headers.contains_key(name.as_str()),
@@ -294,12 +298,10 @@ fn the_check_refuses_an_undeclared_status_a_body_off_its_schema_and_a_missing_he
     let problem = br#"{"type":"about:blank","title":"x","status":404}"#;
     let path = "/v1/notifications/2026-000001";
     check(&Method::GET, path, 404, &headers, problem);
-    let undeclared =
-        std::panic::catch_unwind(|| check(&Method::GET, path, 418, &headers, problem));
+    let undeclared = std::panic::catch_unwind(|| check(&Method::GET, path, 418, &headers, problem));
     assert!(undeclared.is_err(), "418 is not declared");
-    let off_schema = std::panic::catch_unwind(|| {
-        check(&Method::GET, path, 404, &headers, br#"{"title": 1}"#)
-    });
+    let off_schema =
+        std::panic::catch_unwind(|| check(&Method::GET, path, 404, &headers, br#"{"title": 1}"#));
     assert!(off_schema.is_err(), "a problem without its fields");
     let mut without_id = headers.clone();
     without_id.remove("x-request-id");

@@ -11,7 +11,29 @@ use crate::helpers::{problem, spawn_app};
 async fn an_unknown_route_is_a_404_problem() {
     let app = spawn_app().await;
     let body = problem(app.get("/v1/nothing-here").await, 404).await;
-    assert_eq!(body["title"], "Not found");
+    assert_eq!(
+        body["title"], "Ikke funnet",
+        "bokmål unless asked otherwise"
+    );
+}
+
+#[tokio::test]
+async fn problem_titles_and_details_come_in_the_language_asked_for() {
+    let app = spawn_app().await;
+    let in_lang = |lang: &'static str| {
+        app.client
+            .delete(app.url("/health/ready"))
+            .header("Accept-Language", lang)
+            .send()
+    };
+    let nn = problem(in_lang("nn").await.unwrap(), 405).await;
+    assert_eq!(nn["title"], "Metoden er ikkje tillaten");
+    assert_eq!(nn["detail"], "Denne ressursen tillèt berre GET, HEAD");
+    let en = problem(in_lang("en-GB, nb;q=0.5").await.unwrap(), 405).await;
+    assert_eq!(en["title"], "Method not allowed");
+    assert_eq!(en["detail"], "This resource allows only GET, HEAD");
+    let nb = problem(in_lang("nb").await.unwrap(), 405).await;
+    assert_eq!(nb["title"], "Metoden er ikke tillatt");
 }
 
 #[tokio::test]
