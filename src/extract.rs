@@ -62,6 +62,26 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A JSON body read leniently: the value without the fields of the wrong
+/// shape, and a problem for each, for a handler that reports them together
+/// with the rules' errors.
+#[derive(Debug)]
+pub struct LenientJson<T>(pub T, pub Vec<FieldProblem>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for LenientJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let raw = ApiJson::<Value>::from_request(req, payload);
+        Box::pin(async move {
+            let ApiJson(value) = raw.await?;
+            let (read, problems) = lenient(value)?;
+            Ok(LenientJson(read, problems))
+        })
+    }
+}
+
 fn is_json(req: &HttpRequest) -> bool {
     let Some(value) = req
         .headers()
@@ -115,19 +135,52 @@ pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// normal form C, and NUL or another control character other than a line
 /// break or tab is refused wherever it is, each at its pointer. Which
 /// fields may hold line breaks is for the domain's rules to say.
-pub fn from_value<T: DeserializeOwned>(mut value: Value) -> Result<T, ApiError> {
-    let mut errors = Vec::new();
-    clean(&mut value, &mut String::new(), &mut errors);
-    if !errors.is_empty() {
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    match lenient(value)? {
+        (value, problems) if problems.is_empty() => Ok(value),
+        (_, problems) => Err(ApiError::Validation {
+            errors: problems,
+            warnings: Vec::new(),
+        }),
+    }
+}
+
+/// Reads `value` as a `T`, setting aside each field of the wrong shape (an
+/// unknown field, a wrong type, an unknown code) so that every one is
+/// reported, and together with the rules' errors where the caller merges
+/// them. `Err` when the body cannot be read as a `T` even without them.
+pub fn lenient<T: DeserializeOwned>(mut value: Value) -> Result<(T, Vec<FieldProblem>), ApiError> {
+    let mut problems = Vec::new();
+    clean(&mut value, &mut String::new(), &mut problems);
+    if !problems.is_empty() {
         return Err(ApiError::Validation {
-            errors,
+            errors: problems,
             warnings: Vec::new(),
         });
     }
-    let err = match serde_path_to_error::deserialize(value) {
-        Ok(value) => return Ok(value),
-        Err(err) => err,
-    };
+    // Each round sets one field aside; a body has only so many.
+    for _ in 0..100 {
+        let err = match serde_path_to_error::deserialize(value.clone()) {
+            Ok(read) => return Ok((read, problems)),
+            Err(err) => err,
+        };
+        let problem = shape_problem(err);
+        let removed = !problem.pointer.is_empty()
+            && problem.code != "required"
+            && remove_at(&mut value, &problem.pointer);
+        problems.push(problem);
+        if !removed {
+            break;
+        }
+    }
+    Err(ApiError::Validation {
+        errors: problems,
+        warnings: Vec::new(),
+    })
+}
+
+/// The field problem of a serde error, at its pointer.
+fn shape_problem(err: serde_path_to_error::Error<serde_json::Error>) -> FieldProblem {
     let mut pointer = pointer_of(err.path());
     let inner = err.into_inner();
     let message = strip_position(&inner.to_string());
@@ -143,10 +196,26 @@ pub fn from_value<T: DeserializeOwned>(mut value: Value) -> Result<T, ApiError> 
     } else {
         "invalid_type"
     };
-    Err(ApiError::Validation {
-        errors: vec![FieldProblem::new(pointer, code, message)],
-        warnings: Vec::new(),
-    })
+    FieldProblem::new(pointer, code, message)
+}
+
+/// Removes the member or item at a JSON pointer; false when there is none.
+fn remove_at(value: &mut Value, pointer: &str) -> bool {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    let key = last.replace("~1", "/").replace("~0", "~");
+    match value.pointer_mut(parent) {
+        Some(Value::Object(map)) => map.remove(&key).is_some(),
+        Some(Value::Array(items)) => match key.parse::<usize>() {
+            Ok(i) if i < items.len() => {
+                items[i] = Value::Null;
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// A character no text of the API may hold.

@@ -162,7 +162,7 @@ async fn submit_change(
                 Change::Amendment(input) => {
                     let next = row.status().apply(Action::Amend).map_err(not_allowed)?;
                     let validated =
-                        check(conn, organisation, input, today, Some(row.id), lang).await?;
+                        check(conn, organisation, input, today, Some(row.id), lang, &[]).await?;
                     let content = validated.notification;
                     let submitted =
                         transitions::submit_amendment(conn, &row, next, &content, by, now)

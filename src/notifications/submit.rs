@@ -22,7 +22,7 @@ use crate::domain::notification::{Context, NotificationInput, Validated, Violati
 use crate::domain::number::NotificationNumber;
 use crate::domain::version::VersionKind;
 use crate::error::{ApiError, FieldProblem, Problem, on_unique};
-use crate::extract::ApiJson;
+use crate::extract::LenientJson;
 use crate::idempotency::{Answer, Idempotency};
 
 pub(super) fn journal_conflict(number: Option<NotificationNumber>) -> ApiError {
@@ -55,21 +55,21 @@ pub(super) async fn check(
     today: NaiveDate,
     amending: Option<Uuid>,
     lang: Lang,
+    shape: &[FieldProblem],
 ) -> Result<Validated, ApiError> {
     let existing_journal = store::live_journal(conn, organisation, amending).await?;
-    let validated = match validate(
-        input,
-        &Context {
-            today,
-            existing_journal,
-        },
-    ) {
-        Ok(validated) => validated,
-        Err(rejected) if rejected.is_journal_conflict() => {
+    let context = Context {
+        today,
+        existing_journal,
+    };
+    let validated = match validate(input, &context) {
+        Ok(validated) if shape.is_empty() => validated,
+        Ok(validated) => return Err(together(shape, &[], &validated.warnings, lang)),
+        Err(rejected) if rejected.is_journal_conflict() && shape.is_empty() => {
             return Err(journal_conflict(existing_journal));
         }
         Err(rejected) => {
-            return Err(validation_error(&rejected.errors, &rejected.warnings, lang));
+            return Err(together(shape, &rejected.errors, &rejected.warnings, lang));
         }
     };
     if let Some(previous) = validated.notification.previous_number() {
@@ -87,6 +87,33 @@ pub(super) async fn check(
         }
     }
     Ok(validated)
+}
+
+/// The fields of the wrong shape and the rules' errors, in one answer; a
+/// rule's error at a field already named for its shape is left out.
+fn together(
+    shape: &[FieldProblem],
+    errors: &[Violation],
+    warnings: &[Violation],
+    lang: Lang,
+) -> ApiError {
+    let ApiError::Validation {
+        errors: rules,
+        warnings,
+    } = validation_error(errors, warnings, lang)
+    else {
+        unreachable!("validation_error makes a validation problem")
+    };
+    let mut all = shape.to_vec();
+    all.extend(
+        rules
+            .into_iter()
+            .filter(|r| !shape.iter().any(|s| s.pointer == r.pointer)),
+    );
+    ApiError::Validation {
+        errors: all,
+        warnings,
+    }
 }
 
 /// Submits a new notification (version 1). It counts once confirmed from
@@ -129,21 +156,21 @@ pub(super) async fn create_notification(
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     settings: web::Data<NotificationSettings>,
-    body: ApiJson<NotificationInput>,
+    body: LenientJson<NotificationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.organisation()?;
     let idempotency = Idempotency::of(&req, format!("organisation:{organisation}"), &body.0)?;
     let request_id = request_id(&req);
     let now = clock.now();
     let today = clock.today();
-    let input = body.0;
+    let LenientJson(input, shape) = body;
     let mut conn = pool.get().await?;
     let answer = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             if let Some(answer) = idempotency.replay(conn).await? {
                 return Ok(answer);
             }
-            let validated = check(conn, organisation, &input, today, None, lang.0).await?;
+            let validated = check(conn, organisation, &input, today, None, lang.0, &shape).await?;
             let content = &validated.notification;
             let year = u16::try_from(chrono::Datelike::year(&today)).map_err(ApiError::internal)?;
             let number = store::next_number(conn, year).await?;
@@ -212,7 +239,7 @@ pub(super) async fn validate_notification(
     lang: AcceptLanguage,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
-    body: ApiJson<NotificationInput>,
+    body: LenientJson<NotificationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.organisation()?;
     let mut conn = pool.get().await?;
@@ -223,6 +250,7 @@ pub(super) async fn validate_notification(
         clock.today(),
         None,
         lang.0,
+        &body.1,
     )
     .await
     {

@@ -520,3 +520,50 @@ async fn validate_is_a_dry_run() {
         "nothing stored"
     );
 }
+
+#[tokio::test]
+async fn an_unknown_field_or_a_wrong_type_is_reported_with_every_other_error() {
+    let app = spawn_app().await;
+    let (token, _) = app.admin().await;
+    let mut body = example();
+    body["colour"] = json!("blue");
+    body["manual_register_only"] = json!("no");
+    body["controller"]["identifier"]["value"] = json!("123456789");
+    body["processors"][0]["extra"] = json!(1);
+    let problem = problem(app.submit(&token, &body).await, 422).await;
+    let mut found: Vec<(String, String)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    let mut expected = vec![
+        ("/colour".to_owned(), "unknown_field".to_owned()),
+        (
+            "/manual_register_only".to_owned(),
+            "invalid_type".to_owned(),
+        ),
+        (
+            "/controller/identifier/value".to_owned(),
+            "orgnr_checksum".to_owned(),
+        ),
+        ("/processors/0/extra".to_owned(), "unknown_field".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(found, expected);
+
+    // The dry run reports the same, in its report.
+    let report = app
+        .post_with("/v1/notifications/validate", &token, &body)
+        .await;
+    assert_eq!(report.status(), 200);
+    let report: Value = report.json().await.unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 4);
+}
