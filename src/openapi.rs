@@ -204,8 +204,57 @@ pub fn document() -> OpenApiDoc {
         .configure(crate::routes::configure)
         .split_for_parts();
     add_common_errors(&mut openapi);
+    add_examples(&mut openapi);
     add_head_operations(&mut openapi);
     openapi
+}
+
+mod examples {
+    include!(concat!(env!("OUT_DIR"), "/examples.rs"));
+}
+
+/// An example by its file stem in `openapi/examples/`.
+fn example(stem: &str) -> Option<serde_json::Value> {
+    examples::EXAMPLES
+        .iter()
+        .find(|(name, _)| *name == stem)
+        .map(|(_, text)| serde_json::from_str(text).expect("the examples are JSON (tested)"))
+}
+
+/// Puts the examples of `openapi/examples/` on the request bodies
+/// (`<operation id>.request.json`, or the example notification for a body
+/// that is one) and the answers (`<operation id>.<status>.json`).
+fn add_examples(openapi: &mut OpenApiDoc) {
+    for item in openapi.paths.paths.values_mut() {
+        for (_, operation) in operations_mut(item) {
+            let Some(id) = operation.operation_id.clone() else {
+                continue;
+            };
+            if let Some(body) = &mut operation.request_body {
+                for content in body.content.values_mut() {
+                    let is_notification = matches!(
+                        &content.schema,
+                        Some(RefOr::Ref(r)) if r.ref_location.ends_with("/NotificationInput")
+                    );
+                    let found = example(&format!("{id}.request"))
+                        .or_else(|| is_notification.then(|| example("notification")).flatten());
+                    if content.example.is_none() {
+                        content.example = found;
+                    }
+                }
+            }
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                for content in response.content.values_mut() {
+                    if content.example.is_none() {
+                        content.example = example(&format!("{id}.{status}"));
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `HEAD` wherever `GET` is: the same operation, the same headers, no body.

@@ -175,6 +175,20 @@ pub fn check(
     }
 }
 
+/// The document, as served.
+pub fn document() -> &'static Value {
+    &contract().doc
+}
+
+/// What is wrong with `instance` by the schema at `pointer` in the document.
+pub fn schema_errors(pointer: &str, instance: &Value) -> Vec<String> {
+    contract()
+        .validator(pointer)
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
 fn validate(c: &Contract, pointer: &str, body: &[u8], method: &Method, path: &str, status: u16) {
     if method == Method::HEAD && body.is_empty() {
         return;
@@ -215,6 +229,7 @@ impl Client {
             builder: self.inner.request(method.clone(), &url),
             method,
             url,
+            sent: None,
         }
     }
 
@@ -236,6 +251,8 @@ pub struct Request {
     builder: reqwest::RequestBuilder,
     method: Method,
     url: String,
+    /// The JSON body sent, kept for `MELDEPLIKT_CAPTURE_EXAMPLES`.
+    sent: Option<Value>,
 }
 
 impl Request {
@@ -256,7 +273,11 @@ impl Request {
     }
 
     pub fn json(self, body: &impl serde::Serialize) -> Self {
-        self.map(|b| b.json(body))
+        let sent = serde_json::to_value(body).ok();
+        Self {
+            sent,
+            ..self.map(|b| b.json(body))
+        }
     }
 
     pub fn form(self, body: &impl serde::Serialize) -> Self {
@@ -282,11 +303,53 @@ impl Request {
             .unwrap_or(&self.url);
         let path = path.split(['?', '#']).next().unwrap_or(path);
         check(&self.method, path, status.as_u16(), &headers, &bytes);
+        if let Ok(dir) = std::env::var("MELDEPLIKT_CAPTURE_EXAMPLES") {
+            capture(
+                &dir,
+                &self.method,
+                path,
+                status.as_u16(),
+                self.sent.as_ref(),
+                &bytes,
+            );
+        }
         let mut rebuilt = http::Response::new(bytes);
         *rebuilt.status_mut() = status;
         *rebuilt.version_mut() = version;
         *rebuilt.headers_mut() = headers;
         Ok(reqwest::Response::from(rebuilt))
+    }
+}
+
+/// Keeps the first request and answer of each operation that succeeded, as
+/// candidates for the document's examples (`openapi/examples/`).
+fn capture(dir: &str, method: &Method, path: &str, status: u16, sent: Option<&Value>, body: &[u8]) {
+    if !(200..300).contains(&status) {
+        return;
+    }
+    let c = contract();
+    let m = method.as_str().to_ascii_lowercase();
+    let (Some(template), true) = c.operation(&m, path) else {
+        return;
+    };
+    let Some(id) = c.doc["paths"][&template][&m]["operationId"].as_str() else {
+        return;
+    };
+    let write = |name: String, value: &Value| {
+        let file = std::path::Path::new(dir).join(name);
+        if !file.exists() {
+            let _ = std::fs::create_dir_all(dir);
+            let _ = std::fs::write(
+                file,
+                format!("{}\n", serde_json::to_string_pretty(value).unwrap()),
+            );
+        }
+    };
+    if let Some(sent) = sent {
+        write(format!("{id}.request.json"), sent);
+    }
+    if let Ok(answer) = serde_json::from_slice::<Value>(body) {
+        write(format!("{id}.{status}.json"), &answer);
     }
 }
 

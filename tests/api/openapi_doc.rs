@@ -57,3 +57,86 @@ fn the_openapi_command_survives_a_reader_that_stops_early() {
     );
     assert!(first.starts_with(b"{"));
 }
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+#[test]
+fn every_request_body_and_success_has_an_example_that_fits_its_schema() {
+    let doc = crate::contract::document();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if method == "head" {
+                continue;
+            }
+            let base = format!("/paths/{}/{method}", escape(path));
+            let mut places = Vec::new();
+            if let Some(content) = op["requestBody"]["content"].as_object() {
+                for media in content.keys() {
+                    places.push(format!("{base}/requestBody/content/{}", escape(media)));
+                }
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                for media in response["content"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(m, _)| m)
+                {
+                    if media.contains("json") && path != "/openapi.json" {
+                        places.push(format!(
+                            "{base}/responses/{status}/content/{}",
+                            escape(media)
+                        ));
+                    }
+                }
+            }
+            for place in places {
+                let Some(example) = doc.pointer(&format!("{place}/example")) else {
+                    problems.push(format!("{place}: no example"));
+                    continue;
+                };
+                let errors = crate::contract::schema_errors(&format!("{place}/schema"), example);
+                if !errors.is_empty() {
+                    problems.push(format!("{place}: {}", errors.join("; ")));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(checked > 40, "only {checked} examples checked");
+}
+
+#[test]
+fn every_example_file_belongs_to_an_operation() {
+    let doc = crate::contract::document();
+    let mut places = std::collections::BTreeSet::from(["notification".to_owned()]);
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let Some(id) = op["operationId"].as_str() else {
+                continue;
+            };
+            places.insert(format!("{id}.request"));
+            for status in op["responses"].as_object().unwrap().keys() {
+                places.insert(format!("{id}.{status}"));
+            }
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/examples");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(
+            places.contains(&stem),
+            "{} names no operation",
+            path.display()
+        );
+    }
+}
