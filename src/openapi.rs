@@ -206,7 +206,33 @@ pub fn document() -> OpenApiDoc {
     add_common_errors(&mut openapi);
     add_examples(&mut openapi);
     add_head_operations(&mut openapi);
+    drop_unused_schemas(&mut openapi);
     openapi
+}
+
+/// Removes component schemas nothing refers to (a generic's item that
+/// ended up inlined, say), so that the document holds only what it uses.
+fn drop_unused_schemas(openapi: &mut OpenApiDoc) {
+    loop {
+        let Ok(text) = serde_json::to_string(&*openapi) else {
+            return;
+        };
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let unused: Vec<String> = components
+            .schemas
+            .keys()
+            .filter(|name| !text.contains(&format!("\"#/components/schemas/{name}\"")))
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            return;
+        }
+        for name in unused {
+            components.schemas.remove(&name);
+        }
+    }
 }
 
 mod examples {
@@ -247,9 +273,21 @@ fn add_examples(openapi: &mut OpenApiDoc) {
                 let RefOr::T(response) = response else {
                     continue;
                 };
-                for content in response.content.values_mut() {
-                    if content.example.is_none() {
+                for (media, content) in response.content.iter_mut() {
+                    if media.contains("json") && content.example.is_none() {
                         content.example = example(&format!("{id}.{status}"));
+                    }
+                    if media == "application/pdf" {
+                        // Bytes, not an array of numbers.
+                        content.schema = Some(RefOr::T(
+                            utoipa::openapi::ObjectBuilder::new()
+                                .schema_type(utoipa::openapi::Type::String)
+                                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                                    utoipa::openapi::KnownFormat::Binary,
+                                )))
+                                .content_media_type("application/pdf")
+                                .into(),
+                        ));
                     }
                 }
             }
