@@ -140,3 +140,29 @@ fn every_example_file_belongs_to_an_operation() {
         );
     }
 }
+
+#[test]
+fn the_document_refuses_the_text_the_service_refuses() {
+    let doc = crate::contract::document();
+    let pointer = |field: &str| {
+        let schema = &doc["components"]["schemas"]["NotificationInput"]["properties"][field];
+        assert!(schema.is_object(), "{field}");
+        format!("/components/schemas/NotificationInput/properties/{field}")
+    };
+    let fits = |field: &str, text: &str| {
+        crate::contract::schema_errors(&pointer(field), &serde_json::json!(text)).is_empty()
+    };
+    assert!(fits("confirmation_email", "a@b.no"));
+    assert!(fits("description", "Linje 1\r\nLinje 2\tmed innrykk – ÆØÅ"));
+    assert!(!fits("description", "a\u{0}b"));
+    let controller = "/components/schemas/ControllerInput/properties/name";
+    let name = |text: &str| crate::contract::schema_errors(controller, &serde_json::json!(text));
+    assert!(name("Fjordvik kommune").is_empty());
+    assert!(!name("Fjordvik\nBcc: x").is_empty());
+    assert!(!name("a\u{1b}b").is_empty());
+    let required_not_null = crate::contract::schema_errors(controller, &serde_json::Value::Null);
+    assert!(
+        !required_not_null.is_empty(),
+        "a required field is not null"
+    );
+}

@@ -12,6 +12,8 @@ use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldProblem, PROBLEM_JSON, Problem};
 
+mod wire;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -320,9 +322,9 @@ fn add_head_operations(openapi: &mut OpenApiDoc) {
 
 /// The document as pretty JSON with a final newline, as committed.
 pub fn document_json() -> String {
-    let mut json = document()
-        .to_pretty_json()
-        .expect("the document serialises");
+    let mut value = serde_json::to_value(document()).expect("the document serialises");
+    wire::refine(&mut value);
+    let mut json = serde_json::to_string_pretty(&value).expect("the document serialises");
     json.push('\n');
     json
 }
