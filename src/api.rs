@@ -61,7 +61,8 @@ pub struct PageParams {
     /// How many items, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page; empty is the first page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 
@@ -85,7 +86,7 @@ impl PageParams {
                 format!("limit must be from 1 to {MAX_LIMIT}"),
             ));
         }
-        let after = match &self.cursor {
+        let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => None,
             Some(cursor) => Some(decode_cursor(cursor).ok_or_else(|| {
                 ApiError::bad_field(

@@ -32,23 +32,30 @@ impl RouteTable {
         Self(routes)
     }
 
-    /// The methods allowed on `path`, if any route matches it.
+    /// The methods allowed on `path`, if any route matches it. Where a
+    /// literal path and a template both match (`/v1/receipts/verify` and
+    /// `/v1/receipts/{id}`), the literal one is the route, as in routing.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         let parts: Vec<_> = path.split('/').collect();
-        let mut allowed: Vec<String> = Vec::new();
+        let mut best: Option<(usize, Vec<String>)> = None;
         for (segments, methods) in &self.0 {
             let matches = segments.len() == parts.len()
                 && segments.iter().zip(&parts).all(|(s, p)| match s {
                     Some(fixed) => fixed == p,
                     None => !p.is_empty(),
                 });
-            if matches {
-                allowed.extend(methods.iter().map(|m| (*m).to_owned()));
+            if !matches {
+                continue;
+            }
+            let literal = segments.iter().filter(|s| s.is_some()).count();
+            let methods = methods.iter().map(|m| (*m).to_owned());
+            match &mut best {
+                Some((l, allowed)) if *l == literal => allowed.extend(methods),
+                Some((l, _)) if *l > literal => {}
+                _ => best = Some((literal, methods.collect())),
             }
         }
-        if allowed.is_empty() {
-            return None;
-        }
+        let (_, mut allowed) = best?;
         allowed.sort();
         allowed.dedup();
         Some(allowed)
@@ -102,5 +109,21 @@ mod tests {
         assert_eq!(table.allowed("/v1/x/"), None);
         assert_eq!(table.allowed("/v1/y/abc"), None);
         assert_eq!(table.allowed("/metrics"), Some(vec!["GET".into()]));
+    }
+
+    #[test]
+    fn a_literal_path_wins_over_a_template() {
+        let table = RouteTable::new(vec![
+            ("/v1/receipts/{id}".into(), vec!["GET", "HEAD"]),
+            ("/v1/receipts/verify".into(), vec!["POST"]),
+        ]);
+        assert_eq!(
+            table.allowed("/v1/receipts/verify"),
+            Some(vec!["POST".into()])
+        );
+        assert_eq!(
+            table.allowed("/v1/receipts/abc"),
+            Some(vec!["GET".into(), "HEAD".into()])
+        );
     }
 }

@@ -73,14 +73,25 @@ pub(super) async fn list_users(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserInput {
-    #[schema(example = "saksbehandler@fjordvik.kommune.no", required = true)]
+    #[schema(example = "saksbehandler@fjordvik.kommune.no", format = Email, max_length = 254, required = true)]
     pub email: Option<String>,
     /// At least 12 characters, at most 1,024 bytes, not the e-mail address.
-    #[schema(value_type = String, format = Password, required = true)]
+    #[schema(value_type = String, format = Password, min_length = 12, required = true)]
     pub password: Option<SecretString>,
     /// `admin` or `member`.
-    #[schema(value_type = Role, required = true)]
+    #[schema(value_type = OrganisationRole, required = true)]
     pub role: Option<String>,
+}
+
+/// The role of a user of an organisation (regulators are made on the
+/// command line only).
+#[derive(ToSchema)]
+#[schema(as = OrganisationRole)]
+#[serde(rename_all = "lowercase")]
+#[expect(dead_code, reason = "the schema of `CreateUserInput::role`")]
+enum OrganisationRole {
+    Admin,
+    Member,
 }
 
 /// Adds a user to one's own organisation.

@@ -35,10 +35,10 @@ pub struct RegistrationInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserInput {
-    #[schema(example = "personvern@fjordvik.kommune.no", required = true)]
+    #[schema(example = "personvern@fjordvik.kommune.no", format = Email, max_length = 254, required = true)]
     pub email: Option<String>,
     /// At least 12 characters, at most 1,024 bytes, not the e-mail address.
-    #[schema(value_type = String, format = Password, example = "correct horse battery staple", required = true)]
+    #[schema(value_type = String, format = Password, min_length = 12, example = "correct horse battery staple", required = true)]
     pub password: Option<SecretString>,
 }
 

@@ -233,7 +233,7 @@ async fn submit_change(
     params(
         ("number" = String, Path, description = "The notification number"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one gets 412"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[\\x21-\\x7E]{1,255}$", description = "Makes retries safe"),
     ),
     request_body = AmendmentInput,
     responses(
@@ -297,7 +297,7 @@ pub(super) async fn create_amendment(
     params(
         ("number" = String, Path, description = "The notification number"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one gets 412"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[\\x21-\\x7E]{1,255}$", description = "Makes retries safe"),
     ),
     request_body = WithdrawalInput,
     responses(

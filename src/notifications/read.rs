@@ -37,8 +37,10 @@ pub struct ListParams {
     /// Words in the controller's name or the description.
     pub q: Option<String>,
     /// How many items, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 

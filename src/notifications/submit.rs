@@ -122,7 +122,7 @@ fn together(
     tag = "notifications",
     operation_id = "create_notification",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header,
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[\\x21-\\x7E]{1,255}$",
         description = "Makes retries safe: the same key and body within 24 hours return the first answer")),
     request_body(content = NotificationInput, example = crate::domain::notification::example),
     responses(

@@ -37,7 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// `password`, `client_credentials` or `refresh_token`.
-    #[schema(example = "password", required = true)]
+    #[schema(value_type = GrantType, example = "password", required = true)]
     pub grant_type: Option<String>,
     /// With `password`: the user's e-mail address.
     #[schema(example = "personvern@fjordvik.kommune.no")]
@@ -53,6 +53,16 @@ pub struct TokenRequest {
     /// With `refresh_token`: the last refresh token received.
     #[schema(value_type = Option<String>)]
     pub refresh_token: Option<SecretString>,
+}
+
+/// The grants of the token endpoint.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[expect(dead_code, reason = "the schema of `TokenRequest::grant_type`")]
+enum GrantType {
+    Password,
+    ClientCredentials,
+    RefreshToken,
 }
 
 /// Tokens (RFC 6749 §5.1).

@@ -31,7 +31,7 @@ pub struct NotificationInput {
     #[schema(value_type = String, format = Date, example = "2030-01-15", required = true)]
     pub start_date: Option<String>,
     /// 2. Categories of sensitive personal data; none, one or more.
-    #[schema(value_type = Vec<SensitiveCategory>)]
+    #[schema(value_type = Vec<SensitiveCategory>, max_items = 6)]
     pub sensitive_categories: Option<Vec<String>>,
     /// 2. True only where the data is kept solely in a manual (paper) register.
     #[schema(required = true)]
