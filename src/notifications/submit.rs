@@ -229,7 +229,7 @@ pub(super) async fn create_notification(
     responses(
         (status = 200, description = "The verdict, with every error and warning", body = ValidationReport),
         (status = 404, description = "The caller belongs to no organisation", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The body is JSON of the wrong shape (unknown field, wrong type)",
+        (status = 422, description = "The body cannot be read as a notification: not a JSON object, or NUL or another control character in a text (each named); fields of the wrong shape are reported in the 200",
             body = Problem, content_type = "application/problem+json"),
     )
 )]
