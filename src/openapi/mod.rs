@@ -207,9 +207,37 @@ pub fn document() -> OpenApiDoc {
         .split_for_parts();
     add_common_errors(&mut openapi);
     add_examples(&mut openapi);
+    summaries_and_descriptions(&mut openapi);
     add_head_operations(&mut openapi);
     drop_unused_schemas(&mut openapi);
     openapi
+}
+
+/// A handler's doc comment is the operation's text: its first sentence
+/// the summary, the whole of it the description (utoipa puts a one-paragraph
+/// comment in the summary only).
+fn summaries_and_descriptions(openapi: &mut OpenApiDoc) {
+    for item in openapi.paths.paths.values_mut() {
+        for (_, operation) in operations_mut(item) {
+            let Some(text) = operation.summary.clone() else {
+                continue;
+            };
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let first = text
+                .split_inclusive(". ")
+                .next()
+                .unwrap_or(&text)
+                .trim()
+                .trim_end_matches('.')
+                .to_owned();
+            let description = match operation.description.take() {
+                Some(rest) if !rest.trim().is_empty() => format!("{text}\n\n{rest}"),
+                _ => text,
+            };
+            operation.summary = Some(first);
+            operation.description = Some(description);
+        }
+    }
 }
 
 /// Removes component schemas nothing refers to (a generic's item that
@@ -365,6 +393,13 @@ mod tests {
                 assert!(
                     op.responses.responses.contains_key("500"),
                     "{method} {path}"
+                );
+                assert!(
+                    op.summary
+                        .as_ref()
+                        .is_some_and(|s| !s.is_empty() && !s.contains('\n'))
+                        && op.description.as_ref().is_some_and(|d| !d.is_empty()),
+                    "{method} {path} has no one-line summary and description"
                 );
             }
         }
