@@ -338,7 +338,8 @@ fn add_head_operations(openapi: &mut OpenApiDoc) {
                 .map(|s| format!(": {s}"))
                 .unwrap_or_default()
         ));
-        head.description = None;
+        head.description =
+            Some("The same answer as GET, without its body: status and headers only.".to_owned());
         for response in head.responses.responses.values_mut() {
             if let RefOr::T(response) = response {
                 response.content.clear();
