@@ -16,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::receipt::canonical_json;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldProblem};
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// Set on a replayed answer.
@@ -33,12 +33,13 @@ pub fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         .map(str::trim)
         .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
         .map(|k| Some(k.to_owned()))
-        .ok_or_else(|| {
-            ApiError::bad_field(
+        .ok_or_else(|| ApiError::Validation {
+            errors: vec![FieldProblem::new(
                 "Idempotency-Key",
                 "invalid_idempotency_key",
                 "The Idempotency-Key must be 1 to 255 visible ASCII characters",
-            )
+            )],
+            warnings: Vec::new(),
         })
 }
 

@@ -103,3 +103,25 @@ async fn text_is_stored_in_normal_form_c() {
         "\u{c5}lesund kommune"
     );
 }
+
+#[tokio::test]
+async fn a_header_the_service_reads_is_refused_by_name() {
+    let app = spawn_app().await;
+    let (token, _) = app.admin().await;
+    let response = app
+        .client
+        .post(app.url("/v1/notifications"))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "two words")
+        .json(&example())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pointer_of(response).await,
+        (
+            "Idempotency-Key".to_owned(),
+            "invalid_idempotency_key".to_owned()
+        )
+    );
+}
