@@ -225,7 +225,7 @@ pub(super) async fn create_notification(
     tag = "notifications",
     operation_id = "validate_notification",
     security(("bearer" = [])),
-    request_body = NotificationInput,
+    request_body(content = Object, description = "A notification as for `POST /v1/notifications`, complete or not: any JSON object; the report names every field that is wrong", example = crate::domain::notification::example),
     responses(
         (status = 200, description = "The verdict, with every error and warning", body = ValidationReport),
         (status = 404, description = "The caller belongs to no organisation", body = Problem, content_type = "application/problem+json"),

@@ -1,8 +1,8 @@
 //! The last steps of the document, on its JSON: what the derive cannot
 //! say about input. A required input field is never `null` (the service
 //! answers 422 `required`); header, query and path parameters never are;
-//! input text refuses control characters (a description may break lines),
-//! as the service does.
+//! input text and query parameters refuse control characters (a
+//! description may break lines), as the service does.
 
 use std::collections::BTreeSet;
 
@@ -42,9 +42,15 @@ pub fn refine(doc: &mut Value) {
                     .into_iter()
                     .flatten()
                 {
+                    // The query is refused on a control character; a header
+                    // the service reads is checked by its own rule, and one
+                    // it merely prefers (Accept-Language) never refused.
+                    let in_query = parameter["in"] == "query";
                     if let Some(schema) = parameter.get_mut("schema") {
                         drop_null(schema);
-                        text_pattern(schema, false);
+                        if in_query {
+                            text_pattern(schema, false);
+                        }
                     }
                 }
             }
