@@ -53,7 +53,7 @@ pub struct ConfirmationResult {
     pub receipt: ReceiptView,
     /// On the first registration only: the notification key, shown this once.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "7K3M-Q9ZD-R2XW-4H8T")]
+    #[schema(example = "7K3M-Q9ZD-R2XW-4H8Z")]
     pub notification_key: Option<String>,
 }
 

@@ -135,6 +135,15 @@ impl NotificationKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The key the documentation and the messages show as an example.
+    const EXAMPLE: &str = "7K3M-Q9ZD-R2XW-4H8Z";
+
+    #[test]
+    fn the_documented_example_key_is_a_valid_key() {
+        assert!(NotificationKey::parse(EXAMPLE).is_ok());
+        assert!(NotificationKey::parse("7K3M-Q9ZD-R2XW-4H8T").is_err());
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -228,9 +228,9 @@ pub fn text(code: &str) -> Text {
             "The organisation has no registered or expired notification {number} to renew.",
         ),
         "key_format" => Text::new(
-            "En meldingsnøkkel har 16 tegn i fire grupper, for eksempel 7K3M-Q9ZD-R2XW-4H8T.",
-            "Ein meldingsnøkkel har 16 teikn i fire grupper, til dømes 7K3M-Q9ZD-R2XW-4H8T.",
-            "A notification key has 16 characters in four groups, such as 7K3M-Q9ZD-R2XW-4H8T.",
+            "En meldingsnøkkel har 16 tegn i fire grupper, for eksempel 7K3M-Q9ZD-R2XW-4H8Z.",
+            "Ein meldingsnøkkel har 16 teikn i fire grupper, til dømes 7K3M-Q9ZD-R2XW-4H8Z.",
+            "A notification key has 16 characters in four groups, such as 7K3M-Q9ZD-R2XW-4H8Z.",
         ),
         "key_mistyped" => Text::new(
             "Meldingsnøkkelen er skrevet feil: kontroller tegnene mot kvitteringen.",

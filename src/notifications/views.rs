@@ -200,7 +200,7 @@ pub struct ValidationReport {
 #[serde(deny_unknown_fields)]
 pub struct AmendmentInput {
     /// The notification key (meldingsnøkkel) from the receipt.
-    #[schema(example = "7K3M-Q9ZD-R2XW-4H8T", required = true)]
+    #[schema(example = "7K3M-Q9ZD-R2XW-4H8Z", required = true)]
     pub notification_key: Option<String>,
     /// The complete new content.
     #[schema(required = true)]
@@ -212,7 +212,7 @@ pub struct AmendmentInput {
 #[serde(deny_unknown_fields)]
 pub struct WithdrawalInput {
     /// The notification key (meldingsnøkkel) from the receipt.
-    #[schema(example = "7K3M-Q9ZD-R2XW-4H8T", required = true)]
+    #[schema(example = "7K3M-Q9ZD-R2XW-4H8Z", required = true)]
     pub notification_key: Option<String>,
 }
 
