@@ -309,6 +309,18 @@ pub static EEA: [&str; 30] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Country(&'static str);
 
+impl utoipa::PartialSchema for Country {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An ISO 3166-1 alpha-2 country code, upper case"))
+            .enum_values(Some(COUNTRIES.iter().map(|(code, _)| *code)))
+            .into()
+    }
+}
+
+impl ToSchema for Country {}
+
 impl Country {
     pub const NORWAY: Country = Country("NO");
 

@@ -38,7 +38,7 @@ pub struct IdentifierInput {
     pub value: Option<String>,
     /// ISO 3166-1 alpha-2 code of the issuing country, for schemes that do
     /// not imply one.
-    #[schema(example = "SE")]
+    #[schema(value_type = Option<Country>, example = "SE")]
     pub country: Option<String>,
 }
 
@@ -54,7 +54,7 @@ pub struct AddressInput {
     #[schema(example = "Bergen", required = true)]
     pub town: Option<String>,
     /// ISO 3166-1 alpha-2.
-    #[schema(example = "NO", required = true)]
+    #[schema(value_type = Country, example = "NO", required = true)]
     pub country: Option<String>,
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::code_lists::{
-    Law, LegalGround, ProcessorRole, Purpose, RegistrationKind, ResearchConsent, Sector,
+    Country, Law, LegalGround, ProcessorRole, Purpose, RegistrationKind, ResearchConsent, Sector,
     SensitiveCategory, TransferBasis,
 };
 use crate::domain::i18n::Lang;
@@ -61,7 +61,7 @@ pub struct NotificationInput {
     pub transfers_abroad: Option<Vec<TransferInput>>,
     /// Section 8: the submitter's own e-mail address; the notification
     /// counts once it is confirmed from it.
-    #[schema(example = "personvern@fjordvik.kommune.no", required = true)]
+    #[schema(example = "personvern@fjordvik.kommune.no", format = Email, max_length = 254, required = true)]
     pub confirmation_email: Option<String>,
     /// Language of the mail and receipt: `nb` (default), `nn` or `en`.
     #[schema(value_type = Option<Lang>)]
@@ -103,7 +103,7 @@ pub struct ProcessorInput {
     #[schema(example = "Drift AS", required = true)]
     pub name: Option<String>,
     pub identifier: Option<IdentifierInput>,
-    #[schema(example = "NO", required = true)]
+    #[schema(value_type = Country, example = "NO", required = true)]
     pub country: Option<String>,
     #[schema(value_type = ProcessorRole, required = true)]
     pub role: Option<String>,
@@ -126,7 +126,7 @@ pub struct ResearchInput {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferInput {
-    #[schema(example = "US", required = true)]
+    #[schema(value_type = Country, example = "US", required = true)]
     pub country: Option<String>,
     #[schema(value_type = TransferBasis, required = true)]
     pub legal_basis: Option<String>,
