@@ -166,7 +166,7 @@ pub(super) async fn create_api_client(
         }))
 }
 
-/// Revokes integration credentials; tokens it holds stop working at expiry.
+/// Revokes integration credentials; the access tokens it holds stop working at once.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "delete_api_client",

@@ -9,7 +9,7 @@ use diesel::pg::{Pg, PgValue};
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
-use crate::auth::{Role, SubjectKind};
+use crate::domain::access::{Role, SubjectKind};
 use crate::domain::code_lists::IdentifierScheme;
 use crate::domain::lifecycle::Status;
 use crate::domain::version::{Confirming, VersionKind, VersionState};

@@ -1,6 +1,7 @@
 //! The domain of meldeplikt, in plain Rust: no HTTP, no database, no clock.
 //! Read it to learn the regulation; every rule is tested here on its own.
 
+pub mod access;
 mod checker;
 pub mod code_lists;
 mod countries;

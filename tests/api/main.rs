@@ -6,6 +6,7 @@ mod cors;
 mod fixtures;
 mod helpers;
 
+mod access;
 mod accounts;
 mod amendments;
 mod architecture;
