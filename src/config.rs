@@ -35,6 +35,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `MELDEPLIKT_SMTP_URL`: an SMTP relay; unset, mail is written to `mail_dir`.
     pub smtp_url: Option<SecretString>,
+    /// `MELDEPLIKT_SMTP_TIMEOUT_MS`: longest one mail may take at the relay,
+    /// from connecting to its acceptance.
+    pub smtp_timeout: Duration,
     /// `MELDEPLIKT_MAIL_DIR`: where `.eml` files go when no relay is set.
     pub mail_dir: PathBuf,
     /// `MELDEPLIKT_SIGNING_KEYS`: PEM files of Ed25519 keys; the first signs.
@@ -192,6 +195,9 @@ impl Settings {
         let pool_size = parse_or(&get, &mut bad, "MELDEPLIKT_POOL_SIZE", "8", |v| {
             in_range(v, 2, 64)
         });
+        let smtp_timeout = parse_or(&get, &mut bad, "MELDEPLIKT_SMTP_TIMEOUT_MS", "30000", |v| {
+            in_range(v, 100, 600_000).map(|ms| Duration::from_millis(ms as u64))
+        });
         let pool_timeout = parse_or(&get, &mut bad, "MELDEPLIKT_POOL_TIMEOUT_MS", "2000", |v| {
             in_range(v, 10, 60_000).map(|ms| Duration::from_millis(ms as u64))
         });
@@ -289,6 +295,7 @@ impl Settings {
             public_url,
             cors_origins,
             smtp_url,
+            smtp_timeout: smtp_timeout.ok_or_else(missing)?,
             mail_dir,
             signing_key_files,
             pool_size: pool_size.ok_or_else(missing)?,

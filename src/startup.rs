@@ -96,12 +96,17 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let shared = Shared::new(&settings)?;
-        let mailer = Mailer::new(settings.smtp_url.as_ref(), settings.mail_dir.clone())?;
+        let mailer = Mailer::new(
+            settings.smtp_url.as_ref(),
+            settings.mail_dir.clone(),
+            settings.smtp_timeout,
+        )?;
         let worker = Worker::new(
             pool.clone(),
             mailer,
             settings.clock.clone(),
             shared.notification_settings.clone().into_inner(),
+            settings.smtp_timeout,
         );
         let worker_task = settings
             .worker_interval

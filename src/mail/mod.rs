@@ -1,7 +1,7 @@
 //! Mail through an outbox: a row written in the same transaction as the
-//! change that causes it, delivered by the worker with retries and
-//! exponential back-off. Delivery is at least once: a crash between the
-//! relay's acceptance and the row's update sends that mail again. A sent
+//! change that causes it, delivered by the worker's mail loop with retries
+//! and exponential back-off. Delivery is at least once: a crash between the
+//! relay's acceptance and the row's update sends that one mail again. A sent
 //! mail's body is erased, since it may hold a link token or a key.
 
 pub mod templates;
@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
@@ -63,12 +63,16 @@ pub enum Mailer {
 
 impl Mailer {
     /// SMTP when a relay is configured, else `.eml` files in `mail_dir`.
-    pub fn new(smtp_url: Option<&SecretString>, mail_dir: PathBuf) -> anyhow::Result<Self> {
+    pub fn new(
+        smtp_url: Option<&SecretString>,
+        mail_dir: PathBuf,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
         match smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
                     .map_err(|e| anyhow::anyhow!("MELDEPLIKT_SMTP_URL: {e}"))?
-                    .timeout(Some(Duration::from_secs(20)))
+                    .timeout(Some(timeout))
                     .build();
                 Ok(Self::Smtp(transport))
             }
@@ -95,7 +99,7 @@ impl Mailer {
     }
 }
 
-#[derive(Debug, Queryable, Selectable)]
+#[derive(Debug, QueryableByName)]
 #[diesel(table_name = outbox)]
 struct Due {
     id: Uuid,
@@ -120,65 +124,77 @@ fn message(due: &Due) -> Result<Message, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Delivers up to `batch` due mails; returns how many were sent. Rows are
-/// locked with `SKIP LOCKED`, so several workers share the queue.
+/// How long a claimed mail is held for its sender; after a crash it is
+/// due again once the lease runs out.
+const LEASE_SECONDS: i64 = 300;
+
+/// Delivers up to `batch` due mails; returns how many were sent. No
+/// transaction stays open across the network: the batch is claimed in one
+/// short statement (`SKIP LOCKED`, so several workers share the queue, and
+/// a lease so that a crash hands the mail on), each mail is sent under
+/// `deadline`, and its outcome recorded at once, so that a crash repeats
+/// at most the one mail in flight.
 pub async fn deliver_due(
     pool: &Pool,
     mailer: &Mailer,
     now: DateTime<Utc>,
     batch: i64,
+    deadline: Duration,
 ) -> anyhow::Result<usize> {
     let mut conn = pool.get().await?;
-    let mailer = mailer.clone();
-    let sent = conn
-        .transaction::<_, diesel::result::Error, _>(async move |conn| {
-        let due: Vec<Due> = outbox::table
-            .filter(outbox::sent_at.is_null())
-            .filter(outbox::next_attempt_at.le(now))
-            .order(outbox::next_attempt_at)
-            .limit(batch)
-            .for_update()
-            .skip_locked()
-            .select(Due::as_select())
-            .load(conn)
-            .await?;
-        let mut sent = 0;
-        for mail in due {
-            let result = match message(&mail) {
-                Ok(message) => mailer.send(message).await,
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(()) => {
-                    diesel::update(outbox::table.find(mail.id))
-                        .set((
-                            outbox::sent_at.eq(now),
-                            outbox::attempts.eq(mail.attempts + 1),
-                            outbox::body.eq(""),
-                            outbox::last_error.eq(None::<String>),
-                        ))
-                        .execute(conn)
-                        .await?;
-                    tracing::info!(event = "mail.sent", kind = %mail.kind, id = %mail.id);
-                    sent += 1;
-                }
-                Err(error) => {
-                    let attempts = mail.attempts + 1;
-                    let wait = 2i64.saturating_pow(attempts.min(20) as u32).min(MAX_BACKOFF_SECONDS);
-                    diesel::update(outbox::table.find(mail.id))
-                        .set((
-                            outbox::attempts.eq(attempts),
-                            outbox::next_attempt_at.eq(now + chrono::Duration::seconds(wait)),
-                            outbox::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
-                        ))
-                        .execute(conn)
-                        .await?;
-                    tracing::warn!(event = "mail.failed", kind = %mail.kind, id = %mail.id, attempts, retry_in_s = wait, error = %error);
-                }
+    let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
+    let claimed: Vec<Due> = diesel::sql_query(
+        "UPDATE outbox SET next_attempt_at = $2
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE sent_at IS NULL AND next_attempt_at <= $1
+                      ORDER BY next_attempt_at LIMIT $3
+                      FOR UPDATE SKIP LOCKED)
+         RETURNING id, kind, recipient, subject, body, attempts",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<diesel::sql_types::Timestamptz, _>(lease)
+    .bind::<diesel::sql_types::BigInt, _>(batch)
+    .load(&mut conn)
+    .await?;
+    let mut sent = 0;
+    for mail in claimed {
+        let result = match message(&mail) {
+            Ok(message) => match tokio::time::timeout(deadline, mailer.send(message)).await {
+                Ok(result) => result,
+                Err(_) => Err(format!("the relay did not finish within {deadline:?}")),
+            },
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                diesel::update(outbox::table.find(mail.id))
+                    .set((
+                        outbox::sent_at.eq(now),
+                        outbox::attempts.eq(mail.attempts + 1),
+                        outbox::body.eq(""),
+                        outbox::last_error.eq(None::<String>),
+                    ))
+                    .execute(&mut conn)
+                    .await?;
+                tracing::info!(event = "mail.sent", kind = %mail.kind, id = %mail.id);
+                sent += 1;
+            }
+            Err(error) => {
+                let attempts = mail.attempts + 1;
+                let wait = 2i64
+                    .saturating_pow(attempts.min(20) as u32)
+                    .min(MAX_BACKOFF_SECONDS);
+                diesel::update(outbox::table.find(mail.id))
+                    .set((
+                        outbox::attempts.eq(attempts),
+                        outbox::next_attempt_at.eq(now + chrono::Duration::seconds(wait)),
+                        outbox::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
+                    ))
+                    .execute(&mut conn)
+                    .await?;
+                tracing::warn!(event = "mail.failed", kind = %mail.kind, id = %mail.id, attempts, retry_in_s = wait, error = %error);
             }
         }
-        Ok(sent)
-    })
-    .await?;
+    }
     Ok(sent)
 }

@@ -30,6 +30,8 @@ pub struct Worker {
     mailer: Mailer,
     clock: Clock,
     settings: Arc<NotificationSettings>,
+    /// Longest one mail may take at the relay.
+    mail_deadline: Duration,
 }
 
 const BATCH: i64 = 50;
@@ -40,30 +42,22 @@ impl Worker {
         mailer: Mailer,
         clock: Clock,
         settings: Arc<NotificationSettings>,
+        mail_deadline: Duration,
     ) -> Self {
         Self {
             pool,
             mailer,
             clock,
             settings,
+            mail_deadline,
         }
     }
 
     /// One round of everything; time-driven work first, so that its mail
     /// goes out in the same round.
     pub async fn run_once(&self) -> anyhow::Result<Round> {
-        let now = self.clock.now();
-        let lapsed = jobs::lapse(&self.pool, &self.settings, now).await?;
-        let expired = jobs::expire(&self.pool, now).await?;
-        let reminded = jobs::remind(&self.pool, &self.settings, now).await?;
-        let mut mails_sent = 0;
-        loop {
-            let sent = mail::deliver_due(&self.pool, &self.mailer, self.clock.now(), BATCH).await?;
-            mails_sent += sent;
-            if sent < BATCH as usize {
-                break;
-            }
-        }
+        let (lapsed, expired, reminded) = self.lifecycle_round().await?;
+        let mails_sent = self.mail_round().await?;
         Ok(Round {
             mails_sent,
             lapsed,
@@ -72,15 +66,51 @@ impl Worker {
         })
     }
 
-    /// Runs rounds every `interval` until the task is aborted.
+    /// The scheduled steps of the lifecycle.
+    async fn lifecycle_round(&self) -> anyhow::Result<(usize, usize, usize)> {
+        let now = self.clock.now();
+        let lapsed = jobs::lapse(&self.pool, &self.settings, now).await?;
+        let expired = jobs::expire(&self.pool, now).await?;
+        let reminded = jobs::remind(&self.pool, &self.settings, now).await?;
+        Ok((lapsed, expired, reminded))
+    }
+
+    /// The outbox, batch after batch while full batches go out.
+    async fn mail_round(&self) -> anyhow::Result<usize> {
+        let mut mails_sent = 0;
+        loop {
+            let now = self.clock.now();
+            let sent =
+                mail::deliver_due(&self.pool, &self.mailer, now, BATCH, self.mail_deadline).await?;
+            mails_sent += sent;
+            if sent < BATCH as usize {
+                return Ok(mails_sent);
+            }
+        }
+    }
+
+    /// Runs the lifecycle and the mail in two loops of their own, each
+    /// every `interval`, until the task is aborted: a relay that hangs
+    /// holds up the mail only, never lapse, expiry or reminders.
     pub fn spawn(self, interval: Duration) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            loop {
-                if let Err(err) = self.run_once().await {
-                    tracing::warn!(error = ?err, "a worker round failed; trying again next round");
+            let lifecycle = async {
+                loop {
+                    if let Err(err) = self.lifecycle_round().await {
+                        tracing::warn!(error = ?err, "a lifecycle round failed; trying again next round");
+                    }
+                    tokio::time::sleep(interval).await;
                 }
-                tokio::time::sleep(interval).await;
-            }
+            };
+            let mail = async {
+                loop {
+                    if let Err(err) = self.mail_round().await {
+                        tracing::warn!(error = ?err, "a mail round failed; trying again next round");
+                    }
+                    tokio::time::sleep(interval).await;
+                }
+            };
+            tokio::join!(lifecycle, mail);
         })
     }
 }

@@ -115,17 +115,43 @@ async fn expiry_and_reminder_from_just_after_midnight_in_oslo_summer() {
 }
 
 /// An SMTP server that refuses the first delivery and accepts the rest.
-async fn refusing_smtp_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+/// A fake SMTP relay on 127.0.0.1: its port, the mails it accepted, and a
+/// switch that, while on, makes it accept connections and never greet.
+/// With `refuse_first`, it refuses the first mail with a 451.
+struct FakeRelay {
+    port: u16,
+    received: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    silent: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Connections held without a greeting so far.
+    held: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+async fn fake_relay(refuse_first: bool) -> FakeRelay {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let silent = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let quiet = silent.clone();
+    let held = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let holding = held.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let attempts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let attempts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(usize::from(
+        !refuse_first,
+    )));
     let store = received.clone();
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             let store = store.clone();
             let attempts = attempts.clone();
+            if quiet.load(std::sync::atomic::Ordering::SeqCst) {
+                // Holds the connection open and says nothing, ever.
+                holding.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                    drop(socket);
+                });
+                continue;
+            }
             tokio::spawn(async move {
                 let (read, mut write) = socket.into_split();
                 let mut lines = BufReader::new(read).lines();
@@ -173,12 +199,17 @@ async fn refusing_smtp_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Str
             });
         }
     });
-    (port, received)
+    FakeRelay {
+        port,
+        received,
+        silent,
+        held,
+    }
 }
 
 #[tokio::test]
 async fn the_outbox_retries_after_the_relay_refuses() {
-    let (port, received) = refusing_smtp_server().await;
+    let FakeRelay { port, received, .. } = fake_relay(true).await;
     let app = spawn_app_with(|s| {
         s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
     })
@@ -252,4 +283,59 @@ async fn a_confirmed_re_registration_renews_the_notification_it_names() {
     let current: Value = app.notification(&token, &new).await;
     assert_eq!(current["status"], "registered");
     assert_eq!(current["previous_number"], old);
+}
+
+#[tokio::test]
+async fn a_silent_relay_holds_up_the_mail_only() {
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+    let relay = fake_relay(false).await;
+    relay.silent.store(true, Ordering::SeqCst);
+    let port = relay.port;
+    let app = spawn_app_with(|s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
+        // Longer than the lapse may take below, so that only a mail loop
+        // of its own lets the lifecycle go on.
+        s.smtp_timeout = Duration::from_secs(8);
+        s.worker_interval = Some(Duration::from_millis(50));
+    })
+    .await;
+    let (token, _) = app.admin().await;
+    let number = app.submitted(&token).await;
+
+    // The mail loop is stuck at the relay...
+    let started = Instant::now();
+    while relay.held.load(Ordering::SeqCst) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "no attempt to send"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // ...when the confirmation period passes: the lifecycle loop lapses
+    // the submission all the same.
+    app.clock.advance(chrono::Duration::days(15));
+    let started = Instant::now();
+    while app.notification(&token, &number).await["status"] != "lapsed" {
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "the lapse waited for the relay"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(relay.received.lock().unwrap().is_empty());
+
+    // Once the relay answers, the mail goes out at a later attempt (the
+    // hung one ends at its deadline; the clock moves past the back-off).
+    relay.silent.store(false, Ordering::SeqCst);
+    let started = Instant::now();
+    while relay.received.lock().unwrap().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(25),
+            "the mail never went out"
+        );
+        app.clock.advance(chrono::Duration::minutes(1));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(relay.received.lock().unwrap()[0].contains(&number));
 }
