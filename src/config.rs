@@ -38,6 +38,8 @@ pub struct Settings {
     /// `MELDEPLIKT_SMTP_TIMEOUT_MS`: longest one mail may take at the relay,
     /// from connecting to its acceptance.
     pub smtp_timeout: Duration,
+    /// `MELDEPLIKT_MAIL_FROM`: the sender of every mail, `Name <address>`.
+    pub mail_from: String,
     /// `MELDEPLIKT_MAIL_DIR`: where `.eml` files go when no relay is set.
     pub mail_dir: PathBuf,
     /// `MELDEPLIKT_SIGNING_KEYS`: PEM files of Ed25519 keys; the first signs.
@@ -296,6 +298,7 @@ impl Settings {
             cors_origins,
             smtp_url,
             smtp_timeout: smtp_timeout.ok_or_else(missing)?,
+            mail_from: get("MELDEPLIKT_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
             mail_dir,
             signing_key_files,
             pool_size: pool_size.ok_or_else(missing)?,
@@ -316,6 +319,9 @@ impl Settings {
         })
     }
 }
+
+/// The sender of every mail unless `MELDEPLIKT_MAIL_FROM` says otherwise.
+const DEFAULT_MAIL_FROM: &str = "Datatilsynet <no-reply@meldeplikt.example>";
 
 fn parse_or<T>(
     get: &impl Fn(&str) -> Option<String>,

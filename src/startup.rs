@@ -100,6 +100,7 @@ impl Application {
             settings.smtp_url.as_ref(),
             settings.mail_dir.clone(),
             settings.smtp_timeout,
+            &settings.mail_from,
         )?;
         let worker = Worker::new(
             pool.clone(),

@@ -12,7 +12,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::Mailbox;
+use lettre::message::header::{self, ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
@@ -20,8 +21,6 @@ use uuid::Uuid;
 use crate::db::Pool;
 use crate::schema::outbox;
 
-/// The sender of every mail.
-pub const FROM: &str = "meldeplikt <no-reply@meldeplikt.example>";
 /// Longest wait between two attempts.
 const MAX_BACKOFF_SECONDS: i64 = 3600;
 
@@ -56,7 +55,14 @@ pub async fn enqueue(
 
 /// Where mail goes.
 #[derive(Clone)]
-pub enum Mailer {
+pub struct Mailer {
+    transport: Transport,
+    /// The `From` of every mail, display name included.
+    from: Mailbox,
+}
+
+#[derive(Clone)]
+enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Files(AsyncFileTransport<Tokio1Executor>),
 }
@@ -67,30 +73,35 @@ impl Mailer {
         smtp_url: Option<&SecretString>,
         mail_dir: PathBuf,
         timeout: Duration,
+        from: &str,
     ) -> anyhow::Result<Self> {
-        match smtp_url {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("MELDEPLIKT_MAIL_FROM {from:?}: {e}"))?;
+        let transport = match smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
                     .map_err(|e| anyhow::anyhow!("MELDEPLIKT_SMTP_URL: {e}"))?
                     .timeout(Some(timeout))
                     .build();
-                Ok(Self::Smtp(transport))
+                Transport::Smtp(transport)
             }
             None => {
                 std::fs::create_dir_all(&mail_dir)?;
-                Ok(Self::Files(AsyncFileTransport::new(mail_dir)))
+                Transport::Files(AsyncFileTransport::new(mail_dir))
             }
-        }
+        };
+        Ok(Self { transport, from })
     }
 
     async fn send(&self, message: Message) -> Result<(), String> {
-        match self {
-            Self::Smtp(smtp) => smtp
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp
                 .send(message)
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            Self::Files(files) => files
+            Transport::Files(files) => files
                 .send(message)
                 .await
                 .map(|_| ())
@@ -110,15 +121,24 @@ struct Due {
     attempts: i32,
 }
 
-fn message(due: &Due) -> Result<Message, String> {
+/// The mail of an outbox row. Its `Message-ID` comes from the row, so a
+/// mail sent again after a crash is recognisably the same mail.
+fn message(due: &Due, from: &Mailbox) -> Result<Message, String> {
     let to: Mailbox = due
         .recipient
         .parse()
         .map_err(|e| format!("recipient: {e}"))?;
+    let domain = from.email.domain().to_owned();
     Message::builder()
-        .from(FROM.parse().map_err(|e| format!("sender: {e}"))?)
+        .from(from.clone())
         .to(to)
         .subject(&due.subject)
+        .message_id(Some(format!("<{}@{domain}>", due.id)))
+        .header(header::MIME_VERSION_1_0)
+        .raw_header(header::HeaderValue::new(
+            header::HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".to_owned(),
+        ))
         .header(ContentType::TEXT_PLAIN)
         .body(due.body.clone())
         .map_err(|e| e.to_string())
@@ -158,7 +178,7 @@ pub async fn deliver_due(
     .await?;
     let mut sent = 0;
     for mail in claimed {
-        let result = match message(&mail) {
+        let result = match message(&mail, &mailer.from) {
             Ok(message) => match tokio::time::timeout(deadline, mailer.send(message)).await {
                 Ok(result) => result,
                 Err(_) => Err(format!("the relay did not finish within {deadline:?}")),

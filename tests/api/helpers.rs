@@ -506,6 +506,8 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The header lines as written.
+    pub head: String,
 }
 
 impl Mail {
@@ -538,6 +540,7 @@ impl Mail {
             to: header("To"),
             subject: decode_subject(&header("Subject")),
             body: body.replace("\r\n", "\n"),
+            head: head.replace("\r\n", "\n"),
         }
     }
 

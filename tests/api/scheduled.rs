@@ -339,3 +339,39 @@ async fn a_silent_relay_holds_up_the_mail_only() {
     }
     assert!(relay.received.lock().unwrap()[0].contains(&number));
 }
+
+#[tokio::test]
+async fn every_mail_says_it_is_automatic_and_keeps_its_id_per_outbox_row() {
+    let app =
+        spawn_app_with(|s| s.mail_from = "Datatilsynet test <meldeplikt@example.no>".into()).await;
+    let (token, _) = app.admin().await;
+    let number = app.submitted(&token).await;
+    let mail = app.newest_mail(&number).await;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: uuid::Uuid,
+    }
+    let mut conn = app.connection().await;
+    let row: Row = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT id FROM outbox"),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    let head = &mail.head;
+    let has = |line: &str| head.lines().any(|l| l == line);
+    assert!(
+        has(&format!("Message-ID: <{}@example.no>", row.id)),
+        "the outbox row's id, so a re-send is the same mail:\n{head}"
+    );
+    assert!(has("MIME-Version: 1.0"), "{head}");
+    assert!(has("Auto-Submitted: auto-generated"), "{head}");
+    assert!(head.lines().any(|l| l.starts_with("Date: ")), "{head}");
+    assert!(
+        head.lines().any(|l| l.starts_with("From: ")
+            && l.contains("<meldeplikt@example.no>")
+            && l.contains("Datatilsynet")),
+        "{head}"
+    );
+}
