@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
+use diesel_async::AsyncConnection;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -294,30 +295,48 @@ async fn refresh_grant(
         .ok_or_else(|| missing("refresh_token"))?;
     let hash = Sha256::digest(presented.expose_secret().as_bytes());
     let mut conn = pool.get().await?;
-    let (family_id, user_id) = match refresh::spend_refresh_token(&mut conn, &hash).await? {
-        Spent::Rotated { family_id, user_id } => (family_id, user_id),
-        Spent::Reused { family_id } => {
-            tracing::warn!(
-                event = "auth.refresh_reuse_detected",
-                family = %family_id,
-                "a spent refresh token was presented again; its family is revoked"
-            );
-            return Err(invalid_grant(
-                "The refresh token was already used; sign in again",
-            ));
-        }
-        Spent::Unknown => return Err(invalid_grant("The refresh token is not valid")),
-    };
-    let user = store::user(&mut conn, user_id)
-        .await?
-        .ok_or_else(|| invalid_grant("The user no longer exists"))?;
+    // Spend, detect reuse and issue in one transaction, the family locked:
+    // a concurrent use of the same token either wins before this one or
+    // finds it spent and revokes the family, the new token included.
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let Some(family) = refresh::family_by_hash(conn, &hash).await? else {
+                return Ok(Err(invalid_grant("The refresh token is not valid")));
+            };
+            refresh::lock_family(conn, family).await?;
+            let (family_id, user_id) = match refresh::spend_refresh_token(conn, &hash).await? {
+                Spent::Rotated { family_id, user_id } => (family_id, user_id),
+                Spent::Reused { family_id } => {
+                    tracing::warn!(
+                        event = "auth.refresh_reuse_detected",
+                        family = %family_id,
+                        "a spent refresh token was presented again; its family is revoked"
+                    );
+                    return Ok(Err(invalid_grant(
+                        "The refresh token was already used; sign in again",
+                    )));
+                }
+                Spent::Unknown => return Ok(Err(invalid_grant("The refresh token is not valid"))),
+            };
+            if refresh::family_revoked(conn, family_id).await? {
+                return Ok(Err(invalid_grant(
+                    "The refresh token was already used; sign in again",
+                )));
+            }
+            let Some(user) = store::user(conn, user_id).await? else {
+                return Ok(Err(invalid_grant("The user no longer exists")));
+            };
+            let refresh = issue_refresh(conn, family_id, user.id, settings).await?;
+            Ok(Ok((user, refresh)))
+        })
+        .await?;
+    let (user, refresh) = outcome?;
     let principal = Principal {
         kind: SubjectKind::User,
         id: user.id,
         organisation_id: user.organisation_id,
         role: user.role(),
     };
-    let refresh = issue_refresh(&mut conn, family_id, user.id, settings).await?;
     Ok(TokenResponse {
         access_token: tokens.issue(&principal),
         token_type: "Bearer",

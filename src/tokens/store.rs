@@ -105,3 +105,39 @@ pub async fn family_of(
         .await
         .optional()
 }
+
+/// The family of a presented token, whatever its state; `None` for a token
+/// never issued.
+pub async fn family_by_hash(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> QueryResult<Option<Uuid>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select(refresh_tokens::family_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Serialises everything done to one family until the transaction ends:
+/// a rotation and a reuse of the same sign-in cannot interleave.
+pub async fn lock_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind::<diesel::sql_types::Uuid, _>(family_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether any token of the family has been revoked: nothing more is
+/// issued into it.
+pub async fn family_revoked(conn: &mut AsyncPgConnection, family_id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_not_null()),
+    ))
+    .get_result(conn)
+    .await
+}

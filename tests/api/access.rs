@@ -117,3 +117,48 @@ async fn a_revoked_client_is_refused_at_once() {
     problem(app.get_with("/v1/notifications", access).await, 401).await;
     problem(app.submit(access, &crate::fixtures::example()).await, 401).await;
 }
+
+#[tokio::test]
+async fn two_uses_of_one_refresh_token_at_once_never_leave_a_working_token() {
+    let app = spawn_app().await;
+    let email = format!("race-{}@example.no", uuid::Uuid::new_v4().simple());
+    app.register(&email).await;
+    for trial in 0..50 {
+        let signed_in = app.login(&email, PASSWORD).await;
+        let body = json!({
+            "grant_type": "refresh_token",
+            "refresh_token": signed_in["refresh_token"],
+        });
+        // Both requests are released together.
+        let (first, second) = tokio::join!(
+            app.post_json("/v1/auth/token", &body),
+            app.post_json("/v1/auth/token", &body)
+        );
+        let mut winners = Vec::new();
+        let mut losers = 0;
+        for response in [first, second] {
+            if response.status() == 200 {
+                winners.push(response.json::<Value>().await.unwrap());
+            } else {
+                assert_eq!(response.status(), 401, "trial {trial}");
+                losers += 1;
+            }
+        }
+        assert!(winners.len() <= 1, "trial {trial}: both uses won");
+        if let (Some(winner), 1) = (winners.first(), losers) {
+            // The loser's reuse revoked the family: the winner's new token
+            // must not work either.
+            let again = app
+                .post_json(
+                    "/v1/auth/token",
+                    &json!({ "grant_type": "refresh_token", "refresh_token": winner["refresh_token"] }),
+                )
+                .await;
+            assert_eq!(
+                again.status(),
+                401,
+                "trial {trial}: a token issued into a revoked family works"
+            );
+        }
+    }
+}
