@@ -30,36 +30,46 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().map_or(256 * 1024, |l| l.0);
-        let json = is_json(req);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if !json {
-                return Err(ApiError::UnsupportedMediaType {
-                    expected: "application/json",
-                });
-            }
-            if declared.is_some_and(|n| n > limit) {
+        let body = json_body(req, payload);
+        Box::pin(async move { parse_json(&body.await?).map(ApiJson) })
+    }
+}
+
+/// The bytes of a JSON body: 415 for another media type, 413 beyond the
+/// configured limit, declared or not.
+fn json_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> LocalBoxFuture<'static, Result<BytesMut, ApiError>> {
+    let limit = req.app_data::<BodyLimit>().map_or(256 * 1024, |l| l.0);
+    let json = is_json(req);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if !json {
+            return Err(ApiError::UnsupportedMediaType {
+                expected: "application/json",
+            });
+        }
+        if declared.is_some_and(|n| n > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        let mut body = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::bad_request(format!("The request body could not be read: {e}"))
+            })?;
+            if body.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
-            let mut body = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::bad_request(format!("The request body could not be read: {e}"))
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse_json(&body).map(ApiJson)
-        })
-    }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    })
 }
 
 /// A JSON body read leniently: the value without the fields of the wrong
@@ -73,10 +83,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for LenientJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let raw = ApiJson::<Value>::from_request(req, payload);
+        let body = json_body(req, payload);
         Box::pin(async move {
-            let ApiJson(value) = raw.await?;
-            let (read, problems) = lenient(value)?;
+            let (read, problems) = lenient(json_value(&body.await?)?)?;
             Ok(LenientJson(read, problems))
         })
     }
@@ -104,14 +113,18 @@ fn is_json(req: &HttpRequest) -> bool {
 /// 422 naming the field. Every string is checked and normalised first, by
 /// [`from_value`].
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+    from_value(json_value(body)?)
+}
+
+/// The body as JSON; malformed JSON is a 400.
+fn json_value(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_field(
             "",
             "malformed_json",
             format!("The body is not valid JSON: {e}"),
         )
-    })?;
-    from_value(value)
+    })
 }
 
 /// Parses a form body (`application/x-www-form-urlencoded`) as an object of
@@ -160,7 +173,7 @@ pub fn lenient<T: DeserializeOwned>(mut value: Value) -> Result<(T, Vec<FieldPro
     }
     // Each round sets one field aside; a body has only so many.
     for _ in 0..100 {
-        let err = match serde_path_to_error::deserialize(value.clone()) {
+        let err = match serde_path_to_error::deserialize(&value) {
             Ok(read) => return Ok((read, problems)),
             Err(err) => err,
         };

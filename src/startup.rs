@@ -180,7 +180,7 @@ impl Shared {
         let keys = Arc::new(Keys::load(&settings.signing_key_files, &settings.data_dir)?);
         Ok(Self {
             routes: web::Data::new(RouteTable::new(crate::openapi::operations(&openapi))),
-            openapi_json: web::Data::new(OpenApiJson(crate::openapi::document_json().into())),
+            openapi_json: web::Data::new(OpenApiJson(crate::openapi::render(&openapi).into())),
             cors_origins: web::Data::new(crate::cors::CorsOrigins(settings.cors_origins.clone())),
             metrics: web::Data::from(Metrics::new()),
             tokens: web::Data::new(TokenService::new(

@@ -351,7 +351,12 @@ fn add_head_operations(openapi: &mut OpenApiDoc) {
 
 /// The document as pretty JSON with a final newline, as committed.
 pub fn document_json() -> String {
-    let mut value = serde_json::to_value(document()).expect("the document serialises");
+    render(&document())
+}
+
+/// `openapi` as served: refined for input, pretty, with a final newline.
+pub fn render(openapi: &OpenApiDoc) -> String {
+    let mut value = serde_json::to_value(openapi).expect("the document serialises");
     wire::refine(&mut value);
     let mut json = serde_json::to_string_pretty(&value).expect("the document serialises");
     json.push('\n');

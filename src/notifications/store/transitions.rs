@@ -302,18 +302,8 @@ pub async fn lapse_pending(
     next: Status,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    close_pending(conn, row.id, VersionState::Lapsed).await?;
-    links::revoke(conn, row.id, now).await?;
     let journal = next != Status::Lapsed && row.registered_is_journal();
-    diesel::update(notifications::table.find(row.id))
-        .set((
-            notifications::status.eq(next),
-            notifications::journal.eq(journal),
-            touch(now),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
+    end_wait(conn, row, next, journal, now).await
 }
 
 /// The validity ran out; anything still waiting falls away.
@@ -324,12 +314,24 @@ pub async fn expire(
     next: Status,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
+    end_wait(conn, row, next, false, now).await
+}
+
+/// Whatever waited for confirmation falls away (the pending version
+/// lapses, the links stop working), and the notification moves to `next`.
+async fn end_wait(
+    conn: &mut AsyncPgConnection,
+    row: &NotificationRow,
+    next: Status,
+    journal: bool,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     close_pending(conn, row.id, VersionState::Lapsed).await?;
     links::revoke(conn, row.id, now).await?;
     diesel::update(notifications::table.find(row.id))
         .set((
             notifications::status.eq(next),
-            notifications::journal.eq(false),
+            notifications::journal.eq(journal),
             touch(now),
         ))
         .execute(conn)
