@@ -4,8 +4,6 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -62,7 +60,6 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page; empty is the first page.
-    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 
@@ -100,18 +97,27 @@ impl PageParams {
     }
 }
 
-/// An opaque cursor for the position after an item.
+/// What a cursor looks like; the document says it of every `cursor`.
+pub const CURSOR_PATTERN: &str = "^([0-9]{1,16}-[0-9a-f]{32})?$";
+
+/// The cursor for the position after an item: its time in microseconds
+/// and its id (`1790000000123456-0f8f…`). A client passes it back as it
+/// came; any cursor of that shape is a position, so the documented
+/// pattern is the whole rule.
 pub fn encode_cursor(created_at: DateTime<Utc>, id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{id}", created_at.timestamp_micros()))
+    format!("{}-{}", created_at.timestamp_micros(), id.simple())
 }
 
 fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (micros, id) = text.split_once('|')?;
+    let (micros, id) = cursor.split_once('-')?;
+    let time_ok = (1..=16).contains(&micros.len()) && micros.bytes().all(|b| b.is_ascii_digit());
+    let id_ok = id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if !(time_ok && id_ok) {
+        return None;
+    }
     Some((
         DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        id.parse().ok()?,
+        Uuid::try_parse(id).ok()?,
     ))
 }
 
@@ -158,6 +164,15 @@ mod tests {
         let id = Uuid::new_v4();
         assert_eq!(decode_cursor(&encode_cursor(t, id)), Some((t, id)));
         assert_eq!(decode_cursor("not-a-cursor"), None);
+        // The documented pattern is the whole rule: any cursor of that
+        // shape is a position.
+        let any = format!("0-{}", "f".repeat(32));
+        assert!(decode_cursor(&any).is_some());
+        assert_eq!(decode_cursor(&format!("0-{}", "F".repeat(32))), None);
+        assert_eq!(
+            decode_cursor(&format!("12345678901234567-{}", "0".repeat(32))),
+            None
+        );
         let p = PageParams {
             limit: Some(0),
             cursor: None,

@@ -4,7 +4,7 @@
 //! on nothing above the error type, so that route registration does not
 //! depend on the OpenAPI document.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
@@ -73,16 +73,32 @@ pub async fn fallback(
     })
 }
 
-/// `HEAD` wherever `GET` is: the request is routed as a `GET`, and the
-/// HTTP layer, which saw the `HEAD`, sends the headers without the body.
-pub async fn head_as_get(
+/// Before routing: `HEAD` wherever `GET` is (the request is routed as a
+/// `GET`, and the HTTP layer, which saw the `HEAD`, sends the headers
+/// without the body); and 405 for a method the path does not have, even
+/// where a template would take it (`GET /v1/receipts/verify` is not
+/// `GET /v1/receipts/{id}`).
+pub async fn methods(
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if request.method() == Method::HEAD {
         request.head_mut().method = Method::GET;
     }
-    next.call(request).await
+    let refused = request
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|routes| routes.allowed(request.path()))
+        .filter(|allow| {
+            request.method() != Method::OPTIONS
+                && !allow.iter().any(|m| m == request.method().as_str())
+        });
+    if let Some(allow) = refused {
+        // Answered as an error, so that the layers around it (the problem's
+        // language) see it as they see a handler's.
+        let refusal = ApiError::MethodNotAllowed { allow };
+        return Ok(request.error_response(refusal).map_into_right_body());
+    }
+    Ok(next.call(request).await?.map_into_left_body())
 }
 
 /// `/docs` without the slash leads to the Swagger UI.

@@ -227,7 +227,7 @@ fn serve(
 
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(from_fn(crate::fallback::head_as_get))
+            .wrap(from_fn(crate::fallback::methods))
             .wrap(from_fn(crate::extract::clean_query))
             .wrap(from_fn(crate::error::localise))
             .wrap(from_fn(crate::cors::cors))

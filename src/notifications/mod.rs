@@ -17,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::lifecycle::Periods;
 
+pub use read::Q_MAX;
 pub use views::{AmendmentInput, WithdrawalInput};
 
 /// What notification handlers need beyond the pool.

@@ -22,6 +22,9 @@ use crate::receipts::store as receipt_store;
 use crate::receipts::{ReceiptView, Receipts};
 
 /// Filters of the list of one's own notifications.
+/// The longest search text.
+pub const Q_MAX: usize = 200;
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -34,13 +37,13 @@ pub struct ListParams {
     pub purpose: Option<String>,
     #[param(value_type = Option<Sector>)]
     pub sector: Option<String>,
-    /// Words in the controller's name or the description.
+    /// Words in the controller's name or the description (at most 200
+    /// characters).
     pub q: Option<String>,
     /// How many items, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
-    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 
@@ -51,7 +54,7 @@ fn filter_code<T: Copy, U>(
     code: impl Fn(T) -> U,
 ) -> Result<Option<U>, ApiError> {
     match value.as_deref() {
-        None | Some("") => Ok(None),
+        None => Ok(None),
         Some(v) => parse(v).map(|p| Some(code(p))).ok_or_else(|| {
             ApiError::bad_field(name, "unknown_code", format!("{name} has no value {v:?}"))
         }),
@@ -83,7 +86,7 @@ pub(super) async fn list_notifications(
     }
     .page()?;
     let q = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    if q.is_some_and(|q| q.chars().count() > 200) {
+    if q.is_some_and(|q| q.chars().count() > Q_MAX) {
         return Err(ApiError::bad_field(
             "q",
             "too_long",

@@ -8,10 +8,15 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
+use crate::domain::notification::limits;
+
 /// Text of one line: no control character at all.
 const ONE_LINE: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
 /// Text of several lines: line breaks and tabs, no other control character.
 const MULTI_LINE: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+/// A required text of one line: something besides spaces, no control
+/// character (the service answers `required` for blank text).
+const ONE_LINE_NOT_BLANK: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$";
 /// Fields whose text may have several lines.
 const MULTI_LINE_FIELDS: &[&str] = &["description"];
 
@@ -46,8 +51,14 @@ pub fn refine(doc: &mut Value) {
                     // the service reads is checked by its own rule, and one
                     // it merely prefers (Accept-Language) never refused.
                     let in_query = parameter["in"] == "query";
+                    let rules = parameter["name"].as_str().and_then(query_rules);
                     if let Some(schema) = parameter.get_mut("schema") {
                         drop_null(schema);
+                        if let (true, Some(rules)) = (in_query, rules) {
+                            for (k, v) in rules.as_object().into_iter().flatten() {
+                                schema[k] = v.clone();
+                            }
+                        }
                         if in_query {
                             text_pattern(schema, false);
                         }
@@ -90,6 +101,16 @@ fn reachable(doc: &Value, key: &str) -> BTreeSet<String> {
 }
 
 fn refine_input(schema: &mut Value) {
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for option in schema
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            refine_input(option);
+        }
+    }
     let required: BTreeSet<String> = schema["required"]
         .as_array()
         .into_iter()
@@ -100,8 +121,23 @@ fn refine_input(schema: &mut Value) {
         return;
     };
     for (name, property) in properties.iter_mut() {
-        if required.contains(name) {
+        let required = required.contains(name);
+        if required {
             drop_null(property);
+        }
+        if let (Some(rules), Some(map)) = (field_rules(name), property.as_object_mut()) {
+            for (k, v) in rules.as_object().into_iter().flatten() {
+                map.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        let password = property.get("format") == Some(&json!("password"));
+        if required
+            && !password
+            && !MULTI_LINE_FIELDS.contains(&name.as_str())
+            && is_free_text(property)
+        {
+            property["pattern"] = json!(ONE_LINE_NOT_BLANK);
+            property["minLength"] = json!(1);
         }
         text_pattern(property, MULTI_LINE_FIELDS.contains(&name.as_str()));
         if let Some(items) = property.get_mut("items") {
@@ -141,16 +177,58 @@ fn drop_null(schema: &mut Value) {
     }
 }
 
-/// A free text refuses control characters, as the service does.
-fn text_pattern(schema: &mut Value, multi_line: bool) {
+/// What the domain's rules say of a field's form, where a schema can say
+/// it too, by the field's name (the same name has the same rule in every
+/// input that has it).
+fn field_rules(name: &str) -> Option<Value> {
+    Some(match name {
+        "name" => json!({ "maxLength": limits::NAME }),
+        "street" => json!({ "maxLength": limits::STREET }),
+        "postal_code" => json!({ "maxLength": limits::POSTAL_CODE }),
+        "town" => json!({ "maxLength": limits::TOWN }),
+        "responsible_title" => json!({ "maxLength": limits::TITLE }),
+        "value" => json!({ "maxLength": limits::IDENTIFIER }),
+        "description" => json!({ "maxLength": limits::DESCRIPTION }),
+        "project_title" => json!({ "maxLength": limits::PROJECT_TITLE }),
+        "exception" => json!({ "maxLength": limits::EXCEPTION }),
+        // `+` and then 5 to 15 digits, spaces between them allowed.
+        "phone" => json!({ "maxLength": limits::PHONE, "pattern": "^\\+?( *[0-9]){5,15} *$" }),
+        // Empty is none.
+        "previous_number" => json!({ "pattern": "^([0-9]{4}-[0-9]{6,8})?$" }),
+        "processors" => json!({ "maxItems": limits::PROCESSORS }),
+        "transfers_abroad" => json!({ "maxItems": limits::TRANSFERS }),
+        "sensitive_categories" => json!({ "maxItems": limits::SENSITIVE, "uniqueItems": true }),
+        _ => return None,
+    })
+}
+
+/// What the service checks of a query parameter, by its name.
+fn query_rules(name: &str) -> Option<Value> {
+    Some(match name {
+        "cursor" => json!({ "pattern": crate::api::CURSOR_PATTERN }),
+        "q" => json!({ "maxLength": crate::notifications::Q_MAX }),
+        _ => return None,
+    })
+}
+
+/// A string with no rule of its form yet (a password is free text too).
+fn is_free_text(schema: &Value) -> bool {
     let is_text = schema.get("type") == Some(&json!("string"))
         || schema["type"]
             .as_array()
             .is_some_and(|t| t.contains(&json!("string")));
-    let constrained = ["pattern", "enum", "const", "format", "$ref"]
+    let constrained = ["pattern", "enum", "const", "$ref"]
         .iter()
-        .any(|k| schema.get(*k).is_some());
-    if is_text && !constrained {
+        .any(|k| schema.get(*k).is_some())
+        || schema.get("format").is_some_and(|f| f != "password");
+    is_text && !constrained
+}
+
+/// A free text refuses control characters, as the service does; a
+/// password, which no rule reads as lines, keeps line breaks and tabs.
+fn text_pattern(schema: &mut Value, multi_line: bool) {
+    if is_free_text(schema) {
+        let multi_line = multi_line || schema.get("format") == Some(&json!("password"));
         schema["pattern"] = json!(if multi_line { MULTI_LINE } else { ONE_LINE });
     }
 }
@@ -165,16 +243,21 @@ mod tests {
             "paths": {
                 "/x": { "post": {
                     "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/In" } } } },
-                    "parameters": [ { "in": "header", "name": "H", "schema": { "type": ["string", "null"] } } ],
+                    "parameters": [
+                        { "in": "header", "name": "H", "schema": { "type": ["string", "null"] } },
+                        { "in": "query", "name": "cursor", "schema": { "type": ["string", "null"] } }
+                    ],
                     "responses": { "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Out" } } } } }
                 } }
             },
             "components": { "schemas": {
                 "In": {
                     "type": "object",
-                    "required": ["name", "law"],
+                    "required": ["name", "law", "password"],
                     "properties": {
                         "name": { "type": ["string", "null"] },
+                        "password": { "type": "string", "format": "password" },
+                        "phone": { "type": ["string", "null"] },
                         "law": { "oneOf": [ { "type": "null" }, { "$ref": "#/components/schemas/Law" } ] },
                         "description": { "type": ["string", "null"] }
                     }
@@ -186,7 +269,23 @@ mod tests {
         refine(&mut doc);
         let input = &doc["components"]["schemas"]["In"]["properties"];
         assert_eq!(input["name"]["type"], "string");
-        assert_eq!(input["name"]["pattern"], ONE_LINE);
+        assert_eq!(
+            input["name"]["pattern"], ONE_LINE_NOT_BLANK,
+            "required text is not blank"
+        );
+        assert_eq!(input["name"]["minLength"], 1);
+        assert_eq!(
+            input["name"]["maxLength"],
+            limits::NAME,
+            "the domain's limit"
+        );
+        assert_eq!(
+            input["password"]["pattern"], MULTI_LINE,
+            "a password may hold anything printable"
+        );
+        assert_eq!(input["phone"]["pattern"], "^\\+?( *[0-9]){5,15} *$");
+        let cursor = &doc["paths"]["/x"]["post"]["parameters"][1]["schema"];
+        assert_eq!(cursor["pattern"], crate::api::CURSOR_PATTERN);
         assert_eq!(input["law"], json!({ "$ref": "#/components/schemas/Law" }));
         assert_eq!(
             input["description"]["type"],

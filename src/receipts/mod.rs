@@ -78,9 +78,18 @@ impl ReceiptSigner {
     }
 
     /// Whether `jws` is a genuine, untampered receipt of ours; `Err(None)`
-    /// when it is not a JWS at all.
+    /// when it is not of a compact JWS's form (three base64url parts).
     pub fn verify(&self, jws: &str) -> Result<(ReceiptClaims, String), Option<NotGenuine>> {
-        let header = jsonwebtoken::decode_header(jws).map_err(|_| None)?;
+        let parts: Vec<&str> = jws.split('.').collect();
+        let base64url = |p: &&str| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if parts.len() != 3 || !parts.iter().all(base64url) {
+            return Err(None);
+        }
+        let header = jsonwebtoken::decode_header(jws).map_err(|_| Some(NotGenuine::Unreadable))?;
         if header.typ.as_deref() != Some(RECEIPT_TYP) || header.alg != Algorithm::EdDSA {
             return Err(Some(NotGenuine::NotAReceipt));
         }

@@ -115,7 +115,11 @@ async fn get_receipt(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyInput {
-    /// The compact JWS of the receipt.
+    /// The compact JWS of the receipt: three base64url parts separated by
+    /// dots (spaces and line breaks around it are ignored).
+    #[schema(
+        pattern = "^[ \\t\\r\\n]*[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+[ \\t\\r\\n]*$"
+    )]
     pub jws: String,
 }
 
@@ -155,7 +159,7 @@ async fn verify_receipt(
     signer: web::Data<ReceiptSigner>,
     body: ApiJson<VerifyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let verdict = match signer.verify(body.0.jws.trim()) {
+    let verdict = match signer.verify(body.0.jws.trim_matches([' ', '\t', '\r', '\n'])) {
         Ok((claims, kid)) => Verdict {
             valid: true,
             reason: None,

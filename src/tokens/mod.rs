@@ -2,6 +2,7 @@
 //! grants), refresh-token rotation with reuse detection, revocation, and
 //! the published keys. Owns `refresh_tokens`; reads accounts.
 
+mod request;
 mod routes;
 pub mod store;
 

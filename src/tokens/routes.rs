@@ -9,8 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use diesel_async::AsyncConnection;
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use secrecy::ExposeSecret;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
@@ -18,6 +18,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::AuthSettings;
+use super::request::{RevokeRequest, TokenRequest, TokenRequestDoc};
 use super::store::{self as refresh, Spent};
 use crate::accounts::store;
 use crate::auth::keys::Jwks;
@@ -26,44 +27,11 @@ use crate::auth::tokens::TokenService;
 use crate::auth::{Principal, Role, SubjectKind, throttle};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
-use crate::extract::{BodyLimit, parse_form, parse_json};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_token)
         .service(revoke_token)
         .service(get_jwks);
-}
-
-/// A token request (RFC 6749 §4.3, §4.4, §6), as JSON or as a form.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct TokenRequest {
-    /// `password`, `client_credentials` or `refresh_token`.
-    #[schema(value_type = GrantType, example = "password", required = true)]
-    pub grant_type: Option<String>,
-    /// With `password`: the user's e-mail address.
-    #[schema(example = "personvern@fjordvik.kommune.no")]
-    pub username: Option<String>,
-    /// With `password`.
-    #[schema(value_type = Option<String>, format = Password)]
-    pub password: Option<SecretString>,
-    /// With `client_credentials`.
-    pub client_id: Option<String>,
-    /// With `client_credentials`.
-    #[schema(value_type = Option<String>, format = Password)]
-    pub client_secret: Option<SecretString>,
-    /// With `refresh_token`: the last refresh token received.
-    #[schema(value_type = Option<String>)]
-    pub refresh_token: Option<SecretString>,
-}
-
-/// The grants of the token endpoint.
-#[derive(ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[expect(dead_code, reason = "the schema of `TokenRequest::grant_type`")]
-enum GrantType {
-    Password,
-    ClientCredentials,
-    RefreshToken,
 }
 
 /// Tokens (RFC 6749 §5.1).
@@ -89,8 +57,8 @@ pub struct TokenResponse {
     operation_id = "create_token",
     security(()),
     request_body(content(
-        (TokenRequest = "application/json"),
-        (TokenRequest = "application/x-www-form-urlencoded"),
+        (TokenRequestDoc = "application/json"),
+        (TokenRequestDoc = "application/x-www-form-urlencoded"),
     )),
     responses(
         (status = 200, description = "Tokens", body = TokenResponse),
@@ -114,7 +82,7 @@ async fn create_token(
     tokens: web::Data<TokenService>,
     settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, ApiError> {
-    let request: TokenRequest = parse_json_or_form(&req, &body)?;
+    let request = TokenRequest::read(&req, &body)?;
     let ip = req.peer_addr().map(|a| a.ip());
     let response = match request.grant_type.as_deref() {
         Some("password") => {
@@ -142,34 +110,6 @@ fn missing(field: &str) -> ApiError {
 
 fn invalid_grant(detail: &str) -> ApiError {
     ApiError::unauthorized("invalid_grant", detail)
-}
-
-/// Reads a JSON or form body by its content type.
-fn parse_json_or_form<T: serde::de::DeserializeOwned>(
-    req: &HttpRequest,
-    body: &[u8],
-) -> Result<T, ApiError> {
-    let limit = req.app_data::<BodyLimit>().map_or(usize::MAX, |l| l.0);
-    if body.len() > limit {
-        return Err(ApiError::PayloadTooLarge { limit });
-    }
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match content_type.as_str() {
-        "application/json" => parse_json(body),
-        "application/x-www-form-urlencoded" => parse_form(body),
-        _ => Err(ApiError::UnsupportedMediaType {
-            expected: "application/json or application/x-www-form-urlencoded",
-        }),
-    }
 }
 
 fn ip_key(ip: Option<IpAddr>) -> String {
@@ -367,13 +307,6 @@ async fn issue_refresh(
     Ok(token)
 }
 
-/// A refresh token to revoke.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct RevokeRequest {
-    #[schema(value_type = String, required = true)]
-    pub refresh_token: Option<SecretString>,
-}
-
 /// Revokes a refresh token of one's own, and every token rotated from the
 /// same sign-in (RFC 7009: unknown tokens are not an error).
 #[utoipa::path(
@@ -397,7 +330,7 @@ async fn revoke_token(
     body: web::Bytes,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    let request: RevokeRequest = parse_json_or_form(&req, &body)?;
+    let request = RevokeRequest::read(&req, &body)?;
     let token = request
         .refresh_token
         .ok_or_else(|| missing("refresh_token"))?;

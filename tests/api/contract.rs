@@ -71,7 +71,8 @@ impl Contract {
             let has_method = item.get(method).is_some();
             let better = match &best {
                 None => true,
-                Some((l, _, m)) => (has_method, literal) > (*m, *l),
+                // The most literal path is the route, as in the service.
+                Some((l, _, m)) => (literal, has_method) > (*l, *m),
             };
             if better {
                 best = Some((literal, template.clone(), has_method));

@@ -27,3 +27,4 @@ mod operations;
 mod private_postgres;
 mod receipts;
 mod scheduled;
+mod wire;
