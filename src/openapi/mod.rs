@@ -12,6 +12,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldProblem, PROBLEM_JSON, Problem};
 
+mod headers;
 mod wire;
 
 #[derive(OpenApi)]
@@ -358,6 +359,7 @@ pub fn document_json() -> String {
 pub fn render(openapi: &OpenApiDoc) -> String {
     let mut value = serde_json::to_value(openapi).expect("the document serialises");
     wire::refine(&mut value);
+    headers::declare(&mut value);
     let mut json = serde_json::to_string_pretty(&value).expect("the document serialises");
     json.push('\n');
     json
