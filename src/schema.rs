@@ -119,6 +119,7 @@ diesel::table! {
         next_attempt_at -> Timestamptz,
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamptz>,
+        failed_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -114,6 +114,10 @@ pub struct Metrics {
     pub pool_available: IntGauge,
     pub pool_waiting: IntGauge,
     pub pool_max: IntGauge,
+    pub outbox_unsent: IntGauge,
+    pub outbox_oldest_unsent: IntGauge,
+    pub outbox_retrying: IntGauge,
+    pub outbox_failed: IntGauge,
 }
 
 impl Metrics {
@@ -141,6 +145,13 @@ impl Metrics {
         let pool_available = gauge("db_pool_idle", "Idle database connections");
         let pool_waiting = gauge("db_pool_waiting", "Requests waiting for a connection");
         let pool_max = gauge("db_pool_max", "Largest number of database connections");
+        let outbox_unsent = gauge("outbox_unsent", "Mail waiting to go out");
+        let outbox_oldest_unsent = gauge(
+            "outbox_oldest_unsent_seconds",
+            "Seconds the oldest unsent mail has waited",
+        );
+        let outbox_retrying = gauge("outbox_retrying", "Unsent mail whose last attempt failed");
+        let outbox_failed = gauge("outbox_failed", "Mail given up for good");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -148,6 +159,10 @@ impl Metrics {
             Box::new(pool_available.clone()),
             Box::new(pool_waiting.clone()),
             Box::new(pool_max.clone()),
+            Box::new(outbox_unsent.clone()),
+            Box::new(outbox_oldest_unsent.clone()),
+            Box::new(outbox_retrying.clone()),
+            Box::new(outbox_failed.clone()),
         ] {
             registry
                 .register(metric)
@@ -161,6 +176,10 @@ impl Metrics {
             pool_available,
             pool_waiting,
             pool_max,
+            outbox_unsent,
+            outbox_oldest_unsent,
+            outbox_retrying,
+            outbox_failed,
         })
     }
 

@@ -73,9 +73,26 @@ pub fn phone_is_valid(phone: &str) -> bool {
     (5..=15).contains(&digits) && body.bytes().all(|b| b.is_ascii_digit() || b == b' ')
 }
 
+/// Unicode's format characters (category Cf): zero-width spaces and
+/// joiners, bidirectional marks, embeddings and isolates, the BOM, tags.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}' | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
 /// A pragmatic address check: one `@`, a local part without spaces, and a
-/// domain of at least two labels of letters, digits and hyphens.
+/// domain of at least two labels of letters, digits and hyphens (an
+/// internationalised domain too); no invisible formatting character
+/// (zero-width, bidirectional) anywhere; and an address the mailer can
+/// send to, by the mailer's own parser, so that no accepted address is
+/// one that can never be sent.
 pub fn email_is_valid(email: &str) -> bool {
+    if email.chars().any(is_invisible_format) || email.parse::<lettre::Address>().is_err() {
+        return false;
+    }
     let Some((local, domain)) = email.rsplit_once('@') else {
         return false;
     };

@@ -1,10 +1,15 @@
 //! Mail through an outbox: a row written in the same transaction as the
 //! change that causes it, delivered by the worker's mail loop with retries
-//! and exponential back-off. Delivery is at least once: a crash between the
-//! relay's acceptance and the row's update sends that one mail again. A sent
-//! mail's body is erased, since it may hold a link token or a key.
+//! and exponential back-off (`deliver`). Delivery is at least once: a crash
+//! between the relay's acceptance and the row's update sends that one mail
+//! again. A sent mail's body is erased, since it may hold a link token or a
+//! key. A mail that can never go out ends failed (`health` counts them).
 
+mod deliver;
+pub mod health;
 pub mod templates;
+
+pub use deliver::{MAX_ATTEMPTS, deliver_due};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,16 +18,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use lettre::message::Mailbox;
-use lettre::message::header::{self, ContentType};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
-use crate::db::Pool;
 use crate::schema::outbox;
-
-/// Longest wait between two attempts.
-const MAX_BACKOFF_SECONDS: i64 = 3600;
 
 /// A mail to queue.
 pub struct Mail {
@@ -64,7 +64,31 @@ pub struct Mailer {
 #[derive(Clone)]
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Files(AsyncFileTransport<Tokio1Executor>),
+    /// `.eml` files in this folder, one per outbox row.
+    Files(PathBuf),
+}
+
+/// Why a mail did not go out, and whether trying again could help.
+#[derive(Debug)]
+struct NotSent {
+    error: String,
+    permanent: bool,
+}
+
+impl NotSent {
+    fn permanent(error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            permanent: true,
+        }
+    }
+
+    fn transient(error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            permanent: false,
+        }
+    }
 }
 
 impl Mailer {
@@ -88,133 +112,72 @@ impl Mailer {
             }
             None => {
                 std::fs::create_dir_all(&mail_dir)?;
-                Transport::Files(AsyncFileTransport::new(mail_dir))
+                Transport::Files(mail_dir)
             }
         };
         Ok(Self { transport, from })
     }
 
-    async fn send(&self, message: Message) -> Result<(), String> {
+    async fn send(&self, id: Uuid, message: Message) -> Result<(), NotSent> {
         match &self.transport {
-            Transport::Smtp(smtp) => smtp
-                .send(message)
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| NotSent {
+                permanent: e.is_permanent(),
+                error: e.to_string(),
+            }),
+            Transport::Files(dir) => write_eml(dir, id, &message.formatted())
                 .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            Transport::Files(files) => files
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| NotSent::transient(format!("writing the mail file: {e}"))),
         }
     }
 }
 
-#[derive(Debug, QueryableByName)]
-#[diesel(table_name = outbox)]
-struct Due {
-    id: Uuid,
-    kind: String,
-    recipient: String,
-    subject: String,
-    body: String,
-    attempts: i32,
+/// Writes a mail file whole or not at all: to a temporary name, then
+/// renamed, so that a full disk leaves no empty or cut-off `.eml`.
+async fn write_eml(dir: &std::path::Path, id: Uuid, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let temporary = dir.join(format!(".{id}.eml.partial"));
+    let written = async {
+        let mut file = tokio::fs::File::create(&temporary).await?;
+        file.write_all(bytes).await?;
+        file.sync_all().await?;
+        tokio::fs::rename(&temporary, dir.join(format!("{id}.eml"))).await
+    }
+    .await;
+    if written.is_err() {
+        let _ = tokio::fs::remove_file(&temporary).await;
+    }
+    written
 }
 
-/// The mail of an outbox row. Its `Message-ID` comes from the row, so a
-/// mail sent again after a crash is recognisably the same mail.
-fn message(due: &Due, from: &Mailbox) -> Result<Message, String> {
-    let to: Mailbox = due
-        .recipient
-        .parse()
-        .map_err(|e| format!("recipient: {e}"))?;
-    let domain = from.email.domain().to_owned();
-    Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(&due.subject)
-        .message_id(Some(format!("<{}@{domain}>", due.id)))
-        .header(header::MIME_VERSION_1_0)
-        .raw_header(header::HeaderValue::new(
-            header::HeaderName::new_from_ascii_str("Auto-Submitted"),
-            "auto-generated".to_owned(),
-        ))
-        .header(ContentType::TEXT_PLAIN)
-        .body(due.body.clone())
-        .map_err(|e| e.to_string())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// How long a claimed mail is held for its sender; after a crash it is
-/// due again once the lease runs out.
-const LEASE_SECONDS: i64 = 300;
-
-/// Delivers up to `batch` due mails; returns how many were sent. No
-/// transaction stays open across the network: the batch is claimed in one
-/// short statement (`SKIP LOCKED`, so several workers share the queue, and
-/// a lease so that a crash hands the mail on), each mail is sent under
-/// `deadline`, and its outcome recorded at once, so that a crash repeats
-/// at most the one mail in flight.
-pub async fn deliver_due(
-    pool: &Pool,
-    mailer: &Mailer,
-    now: DateTime<Utc>,
-    batch: i64,
-    deadline: Duration,
-) -> anyhow::Result<usize> {
-    let mut conn = pool.get().await?;
-    let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
-    let claimed: Vec<Due> = diesel::sql_query(
-        "UPDATE outbox SET next_attempt_at = $2
-         WHERE id IN (SELECT id FROM outbox
-                      WHERE sent_at IS NULL AND next_attempt_at <= $1
-                      ORDER BY next_attempt_at LIMIT $3
-                      FOR UPDATE SKIP LOCKED)
-         RETURNING id, kind, recipient, subject, body, attempts",
-    )
-    .bind::<diesel::sql_types::Timestamptz, _>(now)
-    .bind::<diesel::sql_types::Timestamptz, _>(lease)
-    .bind::<diesel::sql_types::BigInt, _>(batch)
-    .load(&mut conn)
-    .await?;
-    let mut sent = 0;
-    for mail in claimed {
-        let result = match message(&mail, &mailer.from) {
-            Ok(message) => match tokio::time::timeout(deadline, mailer.send(message)).await {
-                Ok(result) => result,
-                Err(_) => Err(format!("the relay did not finish within {deadline:?}")),
-            },
-            Err(e) => Err(e),
+    #[tokio::test]
+    async fn a_mail_file_is_written_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Uuid::new_v4();
+        write_eml(dir.path(), id, b"Subject: x\r\n\r\nbody")
+            .await
+            .unwrap();
+        let names = |dir: &std::path::Path| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
         };
-        match result {
-            Ok(()) => {
-                diesel::update(outbox::table.find(mail.id))
-                    .set((
-                        outbox::sent_at.eq(now),
-                        outbox::attempts.eq(mail.attempts + 1),
-                        outbox::body.eq(""),
-                        outbox::last_error.eq(None::<String>),
-                    ))
-                    .execute(&mut conn)
-                    .await?;
-                tracing::info!(event = "mail.sent", kind = %mail.kind, id = %mail.id);
-                sent += 1;
-            }
-            Err(error) => {
-                let attempts = mail.attempts + 1;
-                let wait = 2i64
-                    .saturating_pow(attempts.min(20) as u32)
-                    .min(MAX_BACKOFF_SECONDS);
-                diesel::update(outbox::table.find(mail.id))
-                    .set((
-                        outbox::attempts.eq(attempts),
-                        outbox::next_attempt_at.eq(now + chrono::Duration::seconds(wait)),
-                        outbox::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
-                    ))
-                    .execute(&mut conn)
-                    .await?;
-                tracing::warn!(event = "mail.failed", kind = %mail.kind, id = %mail.id, attempts, retry_in_s = wait, error = %error);
-            }
-        }
+        assert_eq!(names(dir.path()), vec![format!("{id}.eml")]);
+
+        // The final name cannot be taken (here: a folder stands there, as a
+        // full disk would stop the write): nothing half-written remains.
+        let blocked = Uuid::new_v4();
+        std::fs::create_dir(dir.path().join(format!("{blocked}.eml"))).unwrap();
+        std::fs::write(dir.path().join(format!("{blocked}.eml/x")), b"").unwrap();
+        assert!(write_eml(dir.path(), blocked, b"body").await.is_err());
+        let mut expected = vec![format!("{blocked}.eml"), format!("{id}.eml")];
+        expected.sort();
+        assert_eq!(names(dir.path()), expected, "no partial file left");
     }
-    Ok(sent)
 }

@@ -6,8 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::clock::Clock;
 use crate::db::{self, Pool};
 use crate::error::{ApiError, Problem};
+use crate::mail::health::{self as mail_health, MailHealth};
 use crate::telemetry::Metrics;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -25,6 +27,16 @@ pub struct Health {
     pub status: &'static str,
 }
 
+/// Readiness, with the state of the mail: failing mail does not stop the
+/// service from serving, but it is said here.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ok`: the database answers.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    pub mail: MailHealth,
+}
+
 /// Liveness: the process answers requests.
 #[utoipa::path(
     tag = "operations",
@@ -37,21 +49,30 @@ async fn get_health_live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Readiness: the database answers. 503 while it does not.
+/// Readiness: the database answers (503 while it does not); and how the
+/// mail is doing (`mail.status` is `failing` while mail is being retried).
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_health_ready",
     security(()),
     responses(
-        (status = 200, description = "Ready to serve", body = Health),
+        (status = 200, description = "Ready to serve", body = Readiness),
         (status = 503, description = "The database does not answer", body = Problem,
             content_type = "application/problem+json"),
     )
 )]
 #[get("/health/ready")]
-async fn get_health_ready(pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
-    match db::ping(&pool).await {
-        Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ok" })),
+async fn get_health_ready(
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, ApiError> {
+    let ready = async {
+        db::ping(&pool).await?;
+        let mut conn = pool.get().await?;
+        Ok::<_, ApiError>(mail_health::read(&mut conn, clock.now()).await?)
+    };
+    match ready.await {
+        Ok(mail) => Ok(HttpResponse::Ok().json(Readiness { status: "ok", mail })),
         Err(err) => {
             tracing::warn!(error = ?err, "readiness check failed");
             Err(ApiError::ServiceUnavailable {
@@ -63,7 +84,8 @@ async fn get_health_ready(pool: web::Data<Pool>) -> Result<HttpResponse, ApiErro
 }
 
 /// Metrics in the Prometheus text format: requests and latency by route and
-/// status, database pool usage.
+/// status, database pool usage, the outbox (unsent, oldest unsent's age,
+/// retrying, given up).
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_metrics",
@@ -72,7 +94,20 @@ async fn get_health_ready(pool: web::Data<Pool>) -> Result<HttpResponse, ApiErro
         content_type = "text/plain; version=0.0.4", body = String))
 )]
 #[get("/metrics")]
-async fn get_metrics(metrics: web::Data<Metrics>, pool: web::Data<Pool>) -> HttpResponse {
+async fn get_metrics(
+    metrics: web::Data<Metrics>,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+) -> HttpResponse {
+    // The outbox as last read, if the database does not answer now.
+    if let Ok(mut conn) = pool.get().await
+        && let Ok(mail) = mail_health::read(&mut conn, clock.now()).await
+    {
+        metrics.outbox_unsent.set(mail.unsent);
+        metrics.outbox_oldest_unsent.set(mail.oldest_unsent_seconds);
+        metrics.outbox_retrying.set(mail.retrying);
+        metrics.outbox_failed.set(mail.failed);
+    }
     let status = pool.status();
     metrics.pool_size.set(status.size as i64);
     metrics.pool_available.set(status.available as i64);

@@ -5,6 +5,7 @@ mod contract;
 mod cors;
 mod fixtures;
 mod helpers;
+mod relay;
 
 mod access;
 mod accounts;
@@ -24,6 +25,7 @@ mod migrations;
 mod notifications;
 mod openapi_doc;
 mod operations;
+mod outbox;
 mod private_postgres;
 mod receipts;
 mod scheduled;

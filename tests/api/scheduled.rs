@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::fixtures::*;
 use crate::helpers::*;
+use crate::relay::{FakeRelay, fake_relay};
 
 #[tokio::test]
 async fn unconfirmed_submissions_lapse_after_14_days() {
@@ -118,95 +119,6 @@ async fn expiry_and_reminder_from_just_after_midnight_in_oslo_summer() {
 /// A fake SMTP relay on 127.0.0.1: its port, the mails it accepted, and a
 /// switch that, while on, makes it accept connections and never greet.
 /// With `refuse_first`, it refuses the first mail with a 451.
-struct FakeRelay {
-    port: u16,
-    received: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-    silent: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    /// Connections held without a greeting so far.
-    held: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
-
-async fn fake_relay(refuse_first: bool) -> FakeRelay {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let silent = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let quiet = silent.clone();
-    let held = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let holding = held.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let attempts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(usize::from(
-        !refuse_first,
-    )));
-    let store = received.clone();
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let store = store.clone();
-            let attempts = attempts.clone();
-            if quiet.load(std::sync::atomic::Ordering::SeqCst) {
-                // Holds the connection open and says nothing, ever.
-                holding.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                tokio::spawn(async move {
-                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-                    drop(socket);
-                });
-                continue;
-            }
-            tokio::spawn(async move {
-                let (read, mut write) = socket.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 fake ESMTP\r\n").await.ok();
-                let mut data = None::<String>;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(body) = data.as_mut() {
-                        if line == "." {
-                            store.lock().unwrap().push(std::mem::take(body));
-                            data = None;
-                            write.write_all(b"250 queued\r\n").await.ok();
-                        } else {
-                            body.push_str(&line);
-                            body.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_ascii_uppercase();
-                    let reply: &[u8] = match verb.as_str() {
-                        "EHLO" | "HELO" => b"250 fake\r\n",
-                        "MAIL" => {
-                            if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-                                b"451 4.3.0 try again later\r\n"
-                            } else {
-                                b"250 ok\r\n"
-                            }
-                        }
-                        "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
-                        "DATA" => {
-                            data = Some(String::new());
-                            b"354 go ahead\r\n"
-                        }
-                        "QUIT" => {
-                            write.write_all(b"221 bye\r\n").await.ok();
-                            break;
-                        }
-                        _ => b"500 what\r\n",
-                    };
-                    write.write_all(reply).await.ok();
-                }
-            });
-        }
-    });
-    FakeRelay {
-        port,
-        received,
-        silent,
-        held,
-    }
-}
-
 #[tokio::test]
 async fn the_outbox_retries_after_the_relay_refuses() {
     let FakeRelay { port, received, .. } = fake_relay(true).await;

@@ -260,12 +260,27 @@ fn e_mail_addresses() {
         "personvern@fjordvik.kommune.no",
         "first.last+tag@xn--bcher-kva.example",
         "ærlig@øl.no",
+        "post@bølgen.no",
     ] {
         assert!(email_is_valid(ok), "{ok}");
     }
     for bad in [
-        "", "a", "a@", "@b.no", "a@b", "a b@c.no", "a@b..no", "a@-b.no", "a@b.1", ".a@b.no",
+        "",
+        "a",
+        "a@",
+        "@b.no",
+        "a@b",
+        "a b@c.no",
+        "a@b..no",
+        "a@-b.no",
+        "a@b.1",
+        ".a@b.no",
         "a@@b.no",
+        // Invisible: zero-width space, right-to-left override, BOM.
+        "a\u{200B}b@c.no",
+        "ab@c\u{202E}d.no",
+        "\u{FEFF}ab@c.no",
+        "ab@c.no\u{2066}",
     ] {
         assert!(!email_is_valid(bad), "{bad}");
     }

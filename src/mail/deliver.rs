@@ -1,0 +1,152 @@
+//! The mail loop's step: claim due mail with a lease, send each under a
+//! deadline, record each outcome at once.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use lettre::Message;
+use lettre::message::Mailbox;
+use lettre::message::header::{self, ContentType};
+use uuid::Uuid;
+
+use super::{Mailer, NotSent};
+use crate::db::Pool;
+use crate::schema::outbox;
+
+/// Longest wait between two attempts.
+const MAX_BACKOFF_SECONDS: i64 = 3600;
+
+/// Attempts before a mail is given up: with the back-off doubling from two
+/// seconds to an hour, about a day of trying.
+pub const MAX_ATTEMPTS: i32 = 30;
+
+/// How long a claimed mail is held for its sender; after a crash it is
+/// due again once the lease runs out.
+const LEASE_SECONDS: i64 = 300;
+
+#[derive(Debug, QueryableByName)]
+#[diesel(table_name = outbox)]
+struct Due {
+    id: Uuid,
+    kind: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i32,
+}
+
+/// The mail of an outbox row. Its `Message-ID` comes from the row, so a
+/// mail sent again after a crash is recognisably the same mail. A mail
+/// that cannot be built never will be: that is a permanent failure.
+fn message(due: &Due, from: &Mailbox) -> Result<Message, NotSent> {
+    let to: Mailbox = due
+        .recipient
+        .parse()
+        .map_err(|e| NotSent::permanent(format!("recipient: {e}")))?;
+    let domain = from.email.domain().to_owned();
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&due.subject)
+        .message_id(Some(format!("<{}@{domain}>", due.id)))
+        .header(header::MIME_VERSION_1_0)
+        .raw_header(header::HeaderValue::new(
+            header::HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".to_owned(),
+        ))
+        .header(ContentType::TEXT_PLAIN)
+        .body(due.body.clone())
+        .map_err(|e| NotSent::permanent(e.to_string()))
+}
+
+/// Delivers up to `batch` due mails; returns how many were sent. No
+/// transaction stays open across the network: the batch is claimed in one
+/// short statement (`SKIP LOCKED`, so several workers share the queue, and
+/// a lease so that a crash hands the mail on), each mail is sent under
+/// `deadline`, and its outcome recorded at once, so that a crash repeats
+/// at most the one mail in flight. A permanent refusal, or the
+/// [`MAX_ATTEMPTS`]th failure, ends the mail as failed.
+pub async fn deliver_due(
+    pool: &Pool,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+    batch: i64,
+    deadline: Duration,
+) -> anyhow::Result<usize> {
+    let mut conn = pool.get().await?;
+    let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
+    let claimed: Vec<Due> = diesel::sql_query(
+        "UPDATE outbox SET next_attempt_at = $2
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+                      ORDER BY next_attempt_at LIMIT $3
+                      FOR UPDATE SKIP LOCKED)
+         RETURNING id, kind, recipient, subject, body, attempts",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<diesel::sql_types::Timestamptz, _>(lease)
+    .bind::<diesel::sql_types::BigInt, _>(batch)
+    .load(&mut conn)
+    .await?;
+    let mut sent = 0;
+    for mail in claimed {
+        let result = match message(&mail, &mailer.from) {
+            Ok(message) => {
+                match tokio::time::timeout(deadline, mailer.send(mail.id, message)).await {
+                    Ok(result) => result,
+                    Err(_) => Err(NotSent::transient(format!(
+                        "the relay did not finish within {deadline:?}"
+                    ))),
+                }
+            }
+            Err(e) => Err(e),
+        };
+        let attempts = mail.attempts + 1;
+        match result {
+            Ok(()) => {
+                diesel::update(outbox::table.find(mail.id))
+                    .set((
+                        outbox::sent_at.eq(now),
+                        outbox::attempts.eq(attempts),
+                        outbox::body.eq(""),
+                        outbox::last_error.eq(None::<String>),
+                    ))
+                    .execute(&mut conn)
+                    .await?;
+                tracing::info!(event = "mail.sent", kind = %mail.kind, id = %mail.id);
+                sent += 1;
+            }
+            Err(failure) if failure.permanent || attempts >= MAX_ATTEMPTS => {
+                let error: String = failure.error.chars().take(1000).collect();
+                diesel::update(outbox::table.find(mail.id))
+                    .set((
+                        outbox::failed_at.eq(now),
+                        outbox::attempts.eq(attempts),
+                        outbox::body.eq(""),
+                        outbox::last_error.eq(Some(&error)),
+                    ))
+                    .execute(&mut conn)
+                    .await?;
+                tracing::error!(event = "mail.given_up", kind = %mail.kind, id = %mail.id, attempts, permanent = failure.permanent, error = %error);
+            }
+            Err(failure) => {
+                let wait = 2i64
+                    .saturating_pow(attempts.min(20) as u32)
+                    .min(MAX_BACKOFF_SECONDS);
+                let error: String = failure.error.chars().take(1000).collect();
+                diesel::update(outbox::table.find(mail.id))
+                    .set((
+                        outbox::attempts.eq(attempts),
+                        outbox::next_attempt_at.eq(now + chrono::Duration::seconds(wait)),
+                        outbox::last_error.eq(Some(&error)),
+                    ))
+                    .execute(&mut conn)
+                    .await?;
+                tracing::warn!(event = "mail.failed", kind = %mail.kind, id = %mail.id, attempts, retry_in_s = wait, error = %error);
+            }
+        }
+    }
+    Ok(sent)
+}
