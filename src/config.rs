@@ -67,6 +67,8 @@ pub struct Settings {
     /// `MELDEPLIKT_LOGIN_FREE_FAILURES`: failed logins of an account before
     /// back-off starts (a client address gets four times as many).
     pub login_free_failures: u32,
+    /// Limits on what can be made to send mail or make accounts.
+    pub rate_limits: RateLimits,
     /// `MELDEPLIKT_NOTIFICATION_KEY_SECRET`: the server secret of the keyed
     /// hash of notification keys (at least 32 characters). Unset: a
     /// development secret is made under the data folder.
@@ -263,6 +265,15 @@ impl Settings {
                 in_range(v, 1, 100).map(|n| n as u32)
             });
 
+        let per_hour = |bad: &mut Vec<BadSetting>, variable, default| {
+            parse_or(&get, bad, variable, default, |v| {
+                in_range(v, 1, 1_000_000).map(|n| crate::rate_limit::Limit::per_hour(n as u32))
+            })
+        };
+        let resends = per_hour(&mut bad, "MELDEPLIKT_RESENDS_PER_HOUR", "3");
+        let organisation_mail = per_hour(&mut bad, "MELDEPLIKT_ORGANISATION_MAIL_PER_HOUR", "200");
+        let registrations = per_hour(&mut bad, "MELDEPLIKT_REGISTRATIONS_PER_HOUR", "10");
+
         let worker_interval = parse_or(
             &get,
             &mut bad,
@@ -312,12 +323,31 @@ impl Settings {
             refresh_token_ttl: refresh_token_ttl.ok_or_else(missing)?,
             hash_concurrency: hash_concurrency.ok_or_else(missing)?,
             login_free_failures: login_free_failures.ok_or_else(missing)?,
+            rate_limits: RateLimits {
+                resends: resends.ok_or_else(missing)?,
+                organisation_mail: organisation_mail.ok_or_else(missing)?,
+                registrations: registrations.ok_or_else(missing)?,
+            },
             notification_key_secret,
             worker_interval: worker_interval.ok_or_else(missing)?,
             clock: crate::clock::Clock::System,
             handle_signals: true,
         })
     }
+}
+
+/// How often mail may be caused and accounts made, per hour.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    /// `MELDEPLIKT_RESENDS_PER_HOUR`: confirmation mail sent again, per
+    /// notification.
+    pub resends: crate::rate_limit::Limit,
+    /// `MELDEPLIKT_ORGANISATION_MAIL_PER_HOUR`: mail an organisation's
+    /// requests cause (confirmations, resends, new keys).
+    pub organisation_mail: crate::rate_limit::Limit,
+    /// `MELDEPLIKT_REGISTRATIONS_PER_HOUR`: organisations registered from
+    /// one client address.
+    pub registrations: crate::rate_limit::Limit,
 }
 
 /// The sender of every mail unless `MELDEPLIKT_MAIL_FROM` says otherwise.

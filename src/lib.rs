@@ -21,6 +21,7 @@ pub mod mail;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
+pub mod rate_limit;
 pub mod receipts;
 pub mod routes;
 pub mod schema;

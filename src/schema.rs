@@ -124,6 +124,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        window_start -> Timestamptz,
+        used -> Int4,
+    }
+}
+
+diesel::table! {
     receipts (id) {
         id -> Uuid,
         notification_id -> Uuid,
@@ -187,6 +195,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     organisations,
     outbox,
+    rate_limits,
     receipts,
     refresh_tokens,
     throttle,

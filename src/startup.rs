@@ -198,6 +198,7 @@ impl Shared {
                 settings.notification_key_secret.as_ref(),
                 &settings.data_dir,
                 &settings.public_url,
+                settings.rate_limits,
             )?),
             clock: web::Data::new(settings.clock.clone()),
         })
@@ -224,6 +225,7 @@ fn serve(
     } = shared;
     let pool = web::Data::new(pool);
     let body_limit = BodyLimit(settings.max_body_bytes);
+    let rate_limits = web::Data::new(settings.rate_limits);
 
     let server = HttpServer::new(move || {
         App::new()
@@ -244,6 +246,7 @@ fn serve(
             .app_data(notification_settings.clone())
             .app_data(clock.clone())
             .app_data(signer.clone())
+            .app_data(rate_limits.clone())
             .app_data(body_limit)
             .app_data(path_config())
             .app_data(query_config())

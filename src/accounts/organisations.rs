@@ -11,13 +11,17 @@ use super::store::{self, OrganisationRow};
 use super::users::UserView;
 use crate::api::{AcceptLanguage, request_id, validation_error};
 use crate::audit::{self, Actor, Entry};
+use crate::auth::client;
 use crate::auth::password::Passwords;
 use crate::auth::{Principal, Role, SubjectKind};
+use crate::clock::Clock;
+use crate::config::RateLimits;
 use crate::db::Pool;
 use crate::domain::code_lists::IdentifierScheme;
 use crate::domain::organisation::{RegistrationInput, validate_registration};
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
+use crate::rate_limit;
 
 /// An organisation identifier.
 #[derive(Debug, Serialize, ToSchema)]
@@ -71,6 +75,8 @@ pub struct Registered {
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every problem with the registration, each naming its field",
             body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this client address in the hour; wait `Retry-After` seconds",
+            body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many sign-ups at once; retry", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -81,8 +87,19 @@ pub(super) async fn create_organisation(
     lang: AcceptLanguage,
     pool: web::Data<Pool>,
     passwords: web::Data<Passwords>,
+    limits: web::Data<RateLimits>,
+    clock: web::Data<Clock>,
     body: ApiJson<RegistrationInput>,
 ) -> Result<HttpResponse, ApiError> {
+    // Every attempt counts, before any work: registration is anonymous.
+    let key = format!("registration:{}", client::address_key(&req));
+    rate_limit::take(
+        &mut *pool.get().await?,
+        &key,
+        limits.registrations,
+        clock.now(),
+    )
+    .await?;
     let registration =
         validate_registration(&body.0).map_err(|errors| validation_error(&errors, &[], lang.0))?;
     let hash = passwords.hash(registration.admin.password.clone()).await?;

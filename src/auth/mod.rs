@@ -1,6 +1,7 @@
 //! Who is calling: access tokens, passwords, signing keys, throttling, and
 //! the [`Principal`] extractor every protected handler takes.
 
+pub mod client;
 pub mod keys;
 pub mod password;
 pub mod throttle;

@@ -73,6 +73,27 @@ pub fn phone_is_valid(phone: &str) -> bool {
     (5..=15).contains(&digits) && body.bytes().all(|b| b.is_ascii_digit() || b == b' ')
 }
 
+/// Text made to sit on one line, for mail and printed receipts: every run
+/// of line breaks, tabs and other control characters becomes one space.
+/// Input of one line refuses them already; this holds for anything stored
+/// before that rule, and for anything a template is handed.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.trim().chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            gap = true;
+            continue;
+        }
+        if gap && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        gap = false;
+        out.push(c);
+    }
+    out
+}
+
 /// Unicode's format characters (category Cf): zero-width spaces and
 /// joiners, bidirectional marks, embeddings and isolates, the BOM, tags.
 fn is_invisible_format(c: char) -> bool {

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::Mail;
 use crate::domain::i18n::Lang;
+use crate::domain::party::one_line;
 use crate::domain::version::Confirming;
 
 /// A rendered mail template: subject line, blank line, body.
@@ -43,11 +44,12 @@ pub fn confirmation(
     link: &str,
     expires_on: NaiveDate,
 ) -> Mail {
+    let controller = one_line(controller);
     let template = ConfirmationMail {
         lang,
         what: confirming.what(lang),
         number,
-        controller,
+        controller: &controller,
         link,
         expires_on,
     };
@@ -177,5 +179,22 @@ mod tests {
         );
         assert!(link.body.contains("A & B sent") || link.body.contains("A & B has sent"));
         assert_eq!(link.subject, "Confirm the notification 2026-000001");
+        // Whatever a name holds, it stays on its line of the mail.
+        let pasted = confirmation(
+            "a@b.no",
+            Lang::En,
+            Confirming::Registration,
+            "2026-000001",
+            "Fjordvik\r\n\r\nClick https://evil.example now\u{2028}",
+            "https://x/confirm/t",
+            expires,
+        );
+        assert!(
+            pasted
+                .body
+                .contains("Fjordvik Click https://evil.example now has sent"),
+            "{}",
+            pasted.body
+        );
     }
 }

@@ -5,6 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
 
 use super::NotificationSettings;
 use super::store::{self, NotificationRow, links, transitions};
@@ -20,6 +21,7 @@ use crate::domain::notification::Notification;
 use crate::domain::number::NotificationNumber;
 use crate::error::{ApiError, Problem};
 use crate::mail::templates;
+use crate::rate_limit;
 
 /// The content a confirmation of `row` concerns: the pending version, or
 /// for a withdrawal the registered one.
@@ -52,6 +54,7 @@ pub async fn ask_to_confirm(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let (confirming, version) = row.waiting().ok_or_else(|| nothing_to_confirm(row))?;
+    organisation_mail(conn, settings, row.organisation_id, now).await?;
     let token = links::new_token().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
     let expires_at = links::issue(conn, row.id, &token, confirming, version, now).await?;
     let mail = templates::confirmation(
@@ -79,6 +82,8 @@ pub async fn ask_to_confirm(
             content_type = "application/problem+json"),
         (status = 409, description = "Nothing waits for confirmation (`code: nothing_to_confirm`)", body = Problem,
             content_type = "application/problem+json"),
+        (status = 429, description = "Sent again too often for this notification, or the organisation's mail for the hour is spent; wait `Retry-After` seconds",
+            body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/{number}/confirmation-mail")]
@@ -102,6 +107,8 @@ pub(super) async fn resend_confirmation(
             .apply(Action::ResendConfirmation)
             .map_err(|e| ApiError::conflict("nothing_to_confirm", e.to_string()))?;
         let content = content_to_confirm(conn, &row).await?;
+        let key = format!("resend:{}", row.id);
+        rate_limit::take(conn, &key, settings.limits.resends, now).await?;
         ask_to_confirm(conn, &settings, &row, &content, now).await?;
         let (confirming, _) = row.waiting().ok_or_else(|| nothing_to_confirm(&row))?;
         Ok(audit::record(
@@ -123,6 +130,19 @@ pub(super) async fn resend_confirmation(
     }))
 }
 
+/// Counts one mail an organisation causes (429 beyond its hourly limit), in
+/// the caller's transaction: a refused request sends nothing and counts
+/// nothing.
+async fn organisation_mail(
+    conn: &mut AsyncPgConnection,
+    settings: &NotificationSettings,
+    organisation: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let key = format!("organisation-mail:{organisation}");
+    rate_limit::take(conn, &key, settings.limits.organisation_mail, now).await
+}
+
 /// Issues a new notification key, mailed to the confirmation address; the
 /// old key stops working. Organisation admins only.
 #[utoipa::path(
@@ -137,6 +157,8 @@ pub(super) async fn resend_confirmation(
             content_type = "application/problem+json"),
         (status = 409, description = "The notification is not registered", body = Problem,
             content_type = "application/problem+json"),
+        (status = 429, description = "The organisation's mail for the hour is spent; wait `Retry-After` seconds",
+            body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/{number}/key")]
@@ -161,6 +183,7 @@ pub(super) async fn issue_key(
             .map_err(|e| ApiError::conflict("transition_not_allowed", e.to_string()))?;
         let registered = store::version(conn, row.id, row.shown_version()).await?;
         let content = Notification::from_stored(registered.content).map_err(ApiError::internal)?;
+        organisation_mail(conn, &settings, row.organisation_id, now).await?;
         let key = NotificationKey::generate();
         transitions::set_key_hash(conn, row.id, key.hash(settings.key_secret()).to_vec()).await?;
         let mail = templates::new_key(

@@ -247,7 +247,7 @@ async fn submit_change(
             content_type = "application/problem+json"),
         (status = 422, description = "Every broken rule; or a mistyped key (`key_mistyped`)", body = Problem,
             content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong keys for this notification", body = Problem,
+        (status = 429, description = "Too many wrong keys for this notification, or the organisation's mail for the hour is spent; wait `Retry-After` seconds", body = Problem,
             content_type = "application/problem+json"),
     )
 )]
@@ -311,7 +311,7 @@ pub(super) async fn create_amendment(
             content_type = "application/problem+json"),
         (status = 422, description = "The key is missing or mistyped", body = Problem,
             content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong keys for this notification", body = Problem,
+        (status = 429, description = "Too many wrong keys for this notification, or the organisation's mail for the hour is spent; wait `Retry-After` seconds", body = Problem,
             content_type = "application/problem+json"),
     )
 )]

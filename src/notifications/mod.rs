@@ -15,6 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::config::RateLimits;
 use crate::domain::lifecycle::Periods;
 
 pub use read::Q_MAX;
@@ -28,6 +29,8 @@ pub struct NotificationSettings {
     pub periods: Periods,
     /// Wrong keys for one notification before back-off.
     pub free_key_failures: u32,
+    /// How much mail an organisation may cause.
+    pub limits: RateLimits,
 }
 
 impl NotificationSettings {
@@ -36,6 +39,7 @@ impl NotificationSettings {
         configured: Option<&SecretString>,
         data_dir: &Path,
         public_url: &str,
+        limits: RateLimits,
     ) -> anyhow::Result<Self> {
         let key_secret = match configured {
             Some(secret) => secret.clone(),
@@ -46,6 +50,7 @@ impl NotificationSettings {
             public_url: public_url.to_owned(),
             periods: Periods::default(),
             free_key_failures: 5,
+            limits,
         })
     }
 

@@ -145,6 +145,8 @@ fn together(
                 ],
                 "warnings": []
             })),
+        (status = 429, description = "The organisation's mail for the hour is spent; wait `Retry-After` seconds",
+            body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("")]

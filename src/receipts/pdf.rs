@@ -6,6 +6,7 @@ use printpdf::{BuiltinFont, Mm, PdfDocument};
 use super::signature_fingerprint;
 use crate::domain::code_lists::IdentifierScheme;
 use crate::domain::i18n::Lang;
+use crate::domain::party::one_line;
 use crate::domain::receipt::{ReceiptContent, ReceiptKind};
 
 /// The printed receipt's words, in bokmål, nynorsk and English.
@@ -133,7 +134,10 @@ pub fn rows(receipt: &ReceiptContent, lang: Lang) -> Vec<(&'static str, String)>
     if let Some(expires) = receipt.expires_on {
         rows.push((labels::EXPIRES.get(lang), expires.to_string()));
     }
-    rows
+    // Each value on its one line, on paper and in mail.
+    rows.into_iter()
+        .map(|(label, value)| (label, one_line(&value)))
+        .collect()
 }
 
 /// The lines as plain text, for mail.

@@ -19,6 +19,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("refresh_tokens", "tokens/store.rs"),
     ("idempotency_keys", "idempotency.rs"),
     ("throttle", "auth/throttle.rs"),
+    ("rate_limits", "rate_limit.rs"),
 ];
 
 /// Data tables, not code: exempt from the length rule.

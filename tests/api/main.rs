@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 mod relay;
 
+mod abuse;
 mod access;
 mod accounts;
 mod amendments;
