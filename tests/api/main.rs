@@ -25,6 +25,7 @@ mod notifications;
 mod openapi_doc;
 mod operations;
 mod private_postgres;
+mod problem_languages;
 mod receipts;
 mod scheduled;
 mod wire;
