@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::i18n::Lang;
 use crate::domain::notification::Violation;
-use crate::error::{ApiError, FieldProblem};
+use crate::error::{ApiError, FieldProblem, Say};
 use crate::telemetry::RequestId;
 
 /// The language of messages, from `Accept-Language` (bokmål by default).
@@ -35,7 +35,7 @@ impl FromRequest for AcceptLanguage {
 pub fn field_problems(violations: &[Violation], lang: Lang) -> Vec<FieldProblem> {
     violations
         .iter()
-        .map(|v| FieldProblem::new(v.pointer.clone(), v.code, v.message(lang)))
+        .map(|v| FieldProblem::new(v.pointer.clone(), v.code, v.say()).in_lang(lang))
         .collect()
 }
 
@@ -80,17 +80,13 @@ impl PageParams {
             return Err(ApiError::bad_field(
                 "limit",
                 "invalid_limit",
-                format!("limit must be from 1 to {MAX_LIMIT}"),
+                Say::new("invalid_limit").with("max", MAX_LIMIT),
             ));
         }
         let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => None,
             Some(cursor) => Some(decode_cursor(cursor).ok_or_else(|| {
-                ApiError::bad_field(
-                    "cursor",
-                    "invalid_cursor",
-                    "The cursor is not one this API gave",
-                )
+                ApiError::bad_field("cursor", "invalid_cursor", Say::new("invalid_cursor"))
             })?),
         };
         Ok(Page { limit, after })

@@ -14,6 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::i18n::{Lang, Text};
+pub use crate::domain::messages::Say;
 
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -33,15 +34,28 @@ pub struct FieldProblem {
     pub code: String,
     /// Human-readable message in the language asked for.
     pub message: String,
+    /// The message as said, to render again in the language of the
+    /// response.
+    #[serde(skip)]
+    pub say: Say,
 }
 
 impl FieldProblem {
-    pub fn new(pointer: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    /// A problem with the field at `pointer`; its message is rendered in
+    /// the language of the response (bokmål until then).
+    pub fn new(pointer: impl Into<String>, code: &str, say: Say) -> Self {
         Self {
             pointer: pointer.into(),
             code: code.to_owned(),
-            message: message.into(),
+            message: say.render(Lang::default()),
+            say,
         }
+    }
+
+    /// The same problem, its message in `lang`.
+    pub fn in_lang(mut self, lang: Lang) -> Self {
+        self.message = self.say.render(lang);
+        self
     }
 }
 
@@ -85,7 +99,7 @@ pub enum ApiError {
     /// The request could not be read at all (400), e.g. malformed JSON.
     #[error("bad request: {detail}")]
     BadRequest {
-        detail: String,
+        detail: Say,
         errors: Vec<FieldProblem>,
     },
     /// No credentials, or credentials that do not hold (401). `error` is the
@@ -93,12 +107,12 @@ pub enum ApiError {
     #[error("unauthorized: {detail}")]
     Unauthorized {
         error: Option<&'static str>,
-        detail: String,
+        detail: Say,
     },
     /// Authenticated, but the role does not allow it, within one's own
     /// organisation (403). Other organisations' things are 404 instead.
     #[error("forbidden: {detail}")]
-    Forbidden { detail: String },
+    Forbidden { detail: Say },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -108,22 +122,22 @@ pub enum ApiError {
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
     #[error("not acceptable")]
-    NotAcceptable { detail: String },
+    NotAcceptable { detail: Say },
     #[error("conflict: {detail}")]
     Conflict {
-        detail: String,
+        detail: Say,
         code: Option<&'static str>,
     },
     #[error("precondition failed")]
     PreconditionFailed,
     /// It existed, and is no more (410): a used or expired link.
     #[error("gone: {detail}")]
-    Gone { detail: String },
+    Gone { detail: Say },
     #[error("too many requests")]
     TooManyRequests { retry_after: Duration },
     #[error("service unavailable: {detail}")]
     ServiceUnavailable {
-        detail: String,
+        detail: Say,
         retry_after: Option<Duration>,
     },
     /// Anything we did not expect. The cause is logged, never sent.
@@ -149,39 +163,37 @@ impl ApiError {
         Self::Internal(err.into())
     }
 
-    pub fn unauthorized(error: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(error: &'static str, detail: Say) -> Self {
         Self::Unauthorized {
             error: Some(error),
-            detail: detail.into(),
+            detail,
         }
     }
 
-    pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::Forbidden {
-            detail: detail.into(),
-        }
+    pub fn forbidden(detail: Say) -> Self {
+        Self::Forbidden { detail }
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: &'static str, detail: Say) -> Self {
         Self::Conflict {
-            detail: detail.into(),
+            detail,
             code: Some(code),
         }
     }
 
-    pub fn bad_request(detail: impl Into<String>) -> Self {
+    pub fn bad_request(detail: Say) -> Self {
         Self::BadRequest {
-            detail: detail.into(),
+            detail,
             errors: Vec::new(),
         }
     }
 
-    /// A 400 that names the field that could not be read.
-    pub fn bad_field(pointer: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        let problem = FieldProblem::new(pointer, code, message);
+    /// A 400 that names the field that could not be read; the detail says
+    /// what the field's message says.
+    pub fn bad_field(pointer: impl Into<String>, code: &str, say: Say) -> Self {
         Self::BadRequest {
-            detail: problem.message.clone(),
-            errors: vec![problem],
+            detail: say.clone(),
+            errors: vec![FieldProblem::new(pointer, code, say)],
         }
     }
 
@@ -191,8 +203,8 @@ impl ApiError {
         self.problem_in(Lang::En)
     }
 
-    /// The problem body in `lang`: the title, and the detail where the
-    /// service words it (a detail given at the call site is kept as given).
+    /// The problem body in `lang`: the title, the detail and every field's
+    /// message.
     pub fn problem_in(&self, lang: Lang) -> Problem {
         let status = self.status_code();
         let (slug, title) = match self {
@@ -291,60 +303,18 @@ impl ApiError {
             ),
         };
         let title = title.get(lang);
-        let detail = match self {
-            Self::BadRequest { detail, .. }
-            | Self::Conflict { detail, .. }
-            | Self::Unauthorized { detail, .. }
-            | Self::Forbidden { detail }
-            | Self::Gone { detail }
-            | Self::ServiceUnavailable { detail, .. }
-            | Self::NotAcceptable { detail } => Some(detail.clone()),
-            Self::MethodNotAllowed { allow } => Some(format!(
-                "{} {}",
-                Text::new(
-                    "Denne ressursen tillater bare",
-                    "Denne ressursen tillèt berre",
-                    "This resource allows only"
-                )
-                .get(lang),
-                allow.join(", ")
-            )),
-            Self::UnsupportedMediaType { expected } => Some(format!(
-                "{} {expected}",
-                Text::new(
-                    "Innholdet må sendes som",
-                    "Innhaldet må sendast som",
-                    "The request body must be sent as"
-                )
-                .get(lang)
-            )),
-            Self::PayloadTooLarge { limit } => Some(match lang {
-                Lang::Nb => format!("Innholdet kan ikke være større enn {limit} byte"),
-                Lang::Nn => format!("Innhaldet kan ikkje vere større enn {limit} byte"),
-                Lang::En => format!("The request body must not exceed {limit} bytes"),
-            }),
-            Self::TooManyRequests { retry_after } => {
-                let seconds = retry_after.as_secs().max(1);
-                Some(match lang {
-                    Lang::Nb => format!("Prøv igjen om {seconds} sekunder"),
-                    Lang::Nn => format!("Prøv igjen om {seconds} sekund"),
-                    Lang::En => format!("Try again in {seconds} seconds"),
-                })
-            }
-            Self::Internal(_) => Some(
-                Text::new(
-                    "Feilen er logget; oppgi forespørselens id (X-Request-Id)",
-                    "Feilen er logga; oppgje id-en til førespurnaden (X-Request-Id)",
-                    "The error has been logged; quote the request id",
-                )
-                .get(lang)
-                .to_owned(),
-            ),
-            Self::Validation { .. } | Self::NotFound | Self::PreconditionFailed => None,
+        let detail = self.detail().map(|say| say.render(lang));
+        let in_lang = |problems: &[FieldProblem]| {
+            problems
+                .iter()
+                .map(|p| p.clone().in_lang(lang))
+                .collect::<Vec<_>>()
         };
         let (errors, warnings) = match self {
-            Self::Validation { errors, warnings } => (Some(errors.clone()), Some(warnings.clone())),
-            Self::BadRequest { errors, .. } if !errors.is_empty() => (Some(errors.clone()), None),
+            Self::Validation { errors, warnings } => {
+                (Some(in_lang(errors)), Some(in_lang(warnings)))
+            }
+            Self::BadRequest { errors, .. } if !errors.is_empty() => (Some(in_lang(errors)), None),
             _ => (None, None),
         };
         let code = match self {
@@ -361,6 +331,33 @@ impl ApiError {
             errors,
             warnings,
         }
+    }
+}
+
+impl ApiError {
+    /// What went wrong in this occurrence, to say in the language asked for.
+    fn detail(&self) -> Option<Say> {
+        Some(match self {
+            Self::BadRequest { detail, .. }
+            | Self::Conflict { detail, .. }
+            | Self::Unauthorized { detail, .. }
+            | Self::Forbidden { detail }
+            | Self::Gone { detail }
+            | Self::ServiceUnavailable { detail, .. }
+            | Self::NotAcceptable { detail } => detail.clone(),
+            Self::MethodNotAllowed { allow } => {
+                Say::new("method_not_allowed").with("allow", allow.join(", "))
+            }
+            Self::UnsupportedMediaType { expected } => {
+                Say::new("unsupported_media_type").with("expected", expected)
+            }
+            Self::PayloadTooLarge { limit } => Say::new("payload_too_large").with("limit", limit),
+            Self::TooManyRequests { retry_after } => {
+                Say::new("too_many_requests").with("seconds", retry_after.as_secs().max(1))
+            }
+            Self::Internal(_) => Say::new("internal_error"),
+            Self::Validation { .. } | Self::NotFound | Self::PreconditionFailed => return None,
+        })
     }
 }
 
@@ -403,10 +400,15 @@ impl ApiError {
             }
             Self::Unauthorized { error, detail } => {
                 // RFC 6750 §3: a bare challenge when no token was sent.
+                // The description is in English whatever the language of
+                // the body: RFC 6750 allows only printable ASCII there.
                 let challenge = match error {
                     Some(code @ ("invalid_token" | "invalid_request")) => format!(
                         "Bearer realm=\"meldeplikt\", error=\"{code}\", error_description=\"{}\"",
-                        detail.replace(['"', '\\'], "'")
+                        detail
+                            .render(Lang::En)
+                            .replace(['"', '\\'], "'")
+                            .replace(|c: char| !c.is_ascii() || c.is_ascii_control(), "?")
                     ),
                     _ => "Bearer realm=\"meldeplikt\"".to_owned(),
                 };
@@ -497,7 +499,7 @@ impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolErro
         use deadpool::managed::PoolError;
         match err {
             PoolError::Timeout(_) => Self::ServiceUnavailable {
-                detail: "The database is busy; try again".into(),
+                detail: Say::new("database_busy"),
                 retry_after: Some(Duration::from_secs(1)),
             },
             other => Self::Internal(anyhow::Error::new(other).context("database pool")),

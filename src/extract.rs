@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::error::{ApiError, FieldProblem};
+use crate::error::{ApiError, FieldProblem, Say};
 
 /// Largest request body accepted, set once for the whole app.
 #[derive(Debug, Clone, Copy)]
@@ -60,9 +60,8 @@ fn json_body(
         }
         let mut body = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| {
-                ApiError::bad_request(format!("The request body could not be read: {e}"))
-            })?;
+            let chunk = chunk
+                .map_err(|e| ApiError::bad_request(Say::new("body_unreadable").with("error", e)))?;
             if body.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
@@ -122,7 +121,10 @@ pub fn json_value(body: &[u8]) -> Result<Value, ApiError> {
         ApiError::bad_field(
             "",
             "malformed_json",
-            format!("The body is not valid JSON: {e}"),
+            Say::new("malformed_json")
+                .with("error", strip_position(&e.to_string()))
+                .with("line", e.line())
+                .with("column", e.column()),
         )
     })
 }
@@ -134,7 +136,7 @@ pub fn form_value(body: &[u8]) -> Result<Value, ApiError> {
         ApiError::bad_field(
             "",
             "invalid_request",
-            format!("The form could not be read: {e}"),
+            Say::new("form_unreadable").with("error", e),
         )
     })?;
     let object: serde_json::Map<String, Value> = pairs
@@ -197,19 +199,39 @@ fn shape_problem(err: serde_path_to_error::Error<serde_json::Error>) -> FieldPro
     let mut pointer = pointer_of(err.path());
     let inner = err.into_inner();
     let message = strip_position(&inner.to_string());
-    let code = if let Some(field) = quoted_after(&message, "missing field `") {
+    let invalid_type = || Say::new("invalid_type").with("error", &message);
+    let (code, say) = if let Some(field) = quoted_after(&message, "missing field `") {
         pointer.push('/');
         pointer.push_str(&escape(field));
-        "required"
+        ("required", Say::new("required"))
     } else if message.starts_with("unknown field `") {
         // The path already ends at the unknown key.
-        "unknown_field"
+        let say = match expected(&message) {
+            Some(fields) => Say::new("unknown_field_expected").with("expected", fields),
+            None => Say::new("unknown_field"),
+        };
+        ("unknown_field", say)
     } else if message.starts_with("unknown variant") {
-        "unknown_code"
+        let say = quoted_after(&message, "unknown variant `")
+            .zip(expected(&message))
+            .map_or_else(invalid_type, |(value, allowed)| {
+                Say::new("unknown_code")
+                    .with("value", value)
+                    .with("allowed", allowed)
+            });
+        ("unknown_code", say)
     } else {
-        "invalid_type"
+        ("invalid_type", invalid_type())
     };
-    FieldProblem::new(pointer, code, message)
+    FieldProblem::new(pointer, code, say)
+}
+
+/// The names serde lists after "expected" in an unknown field or variant
+/// ("expected one of `a`, `b`"), as "a, b".
+fn expected(message: &str) -> Option<String> {
+    let (_, list) = message.split_once(", expected ")?;
+    let list = list.strip_prefix("one of ").unwrap_or(list);
+    list.starts_with('`').then(|| list.replace('`', ""))
 }
 
 /// Removes the member or item at a JSON pointer; false when there is none.
@@ -241,7 +263,7 @@ fn clean_text(text: &mut String, pointer: &str, errors: &mut Vec<FieldProblem>) 
         errors.push(FieldProblem::new(
             pointer,
             "invalid_characters",
-            "The text contains NUL or another control character",
+            Say::new("control_character"),
         ));
     } else if !unicode_normalization::is_nfc_quick(text.chars())
         .eq(&unicode_normalization::IsNormalized::Yes)
@@ -292,7 +314,7 @@ pub fn check_query(query: &str) -> Result<(), ApiError> {
             errors: vec![FieldProblem::new(
                 name.clone(),
                 "invalid_characters",
-                format!("The parameter {name} contains NUL or another control character"),
+                Say::new("parameter_control_character").with("name", name),
             )],
             warnings: Vec::new(),
         }),
@@ -307,8 +329,9 @@ pub async fn clean_query(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if let Err(err) = check_query(request.query_string()) {
-        let response = actix_web::ResponseError::error_response(&err);
-        return Ok(request.into_response(response).map_into_right_body());
+        // Answered as an error, so that the layers around it (the problem's
+        // language) see it as they see a handler's.
+        return Ok(request.error_response(err).map_into_right_body());
     }
     Ok(next.call(request).await?.map_into_left_body())
 }
@@ -355,11 +378,17 @@ pub fn path_config() -> web::PathConfig {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _| {
         let message = strip_position(&err.to_string());
-        let field = quoted_after(&message, "Query deserialize error: unknown field `")
-            .or_else(|| quoted_after(&message, "Query deserialize error: missing field `"))
-            .unwrap_or("query")
-            .to_owned();
-        ApiError::bad_field(field, "invalid_query", message).into()
+        let unknown = quoted_after(&message, "Query deserialize error: unknown field `");
+        let missing = quoted_after(&message, "Query deserialize error: missing field `");
+        let (field, say) = match (unknown, missing) {
+            (Some(name), _) => (name, Say::new("parameter_unknown").with("name", name)),
+            (None, Some(name)) => (name, Say::new("parameter_required").with("name", name)),
+            (None, None) => (
+                "query",
+                Say::new("query_unreadable").with("error", &message),
+            ),
+        };
+        ApiError::bad_field(field, "invalid_query", say).into()
     })
 }
 

@@ -16,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::receipt::canonical_json;
-use crate::error::{ApiError, FieldProblem};
+use crate::error::{ApiError, FieldProblem, Say};
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// Set on a replayed answer.
@@ -37,7 +37,7 @@ pub fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
             errors: vec![FieldProblem::new(
                 "Idempotency-Key",
                 "invalid_idempotency_key",
-                "The Idempotency-Key must be 1 to 255 visible ASCII characters",
+                Say::new("invalid_idempotency_key"),
             )],
             warnings: Vec::new(),
         })
@@ -130,7 +130,7 @@ fn reused() -> ApiError {
         errors: vec![crate::error::FieldProblem::new(
             "Idempotency-Key",
             "idempotency_key_reused",
-            "This Idempotency-Key was used for another request; use a new key",
+            Say::new("idempotency_key_reused"),
         )],
         warnings: Vec::new(),
     }

@@ -19,7 +19,7 @@ use crate::config::RateLimits;
 use crate::db::Pool;
 use crate::domain::code_lists::IdentifierScheme;
 use crate::domain::organisation::{RegistrationInput, validate_registration};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Say};
 use crate::extract::ApiJson;
 use crate::rate_limit;
 
@@ -187,7 +187,7 @@ pub(super) async fn get_me(
                     .await?
                     .ok_or(ApiError::unauthorized(
                         "invalid_token",
-                        "The user no longer exists",
+                        Say::new("user_gone"),
                     ))?;
             (Some(user.email), None)
         }
@@ -197,7 +197,7 @@ pub(super) async fn get_me(
                 .filter(|c| c.revoked_at.is_none())
                 .ok_or(ApiError::unauthorized(
                     "invalid_token",
-                    "The client is revoked",
+                    Say::new("client_revoked"),
                 ))?;
             (None, Some(client.name))
         }

@@ -11,7 +11,7 @@ use crate::auth::Role;
 use crate::domain::code_lists::IdentifierScheme;
 use crate::domain::identifiers::Identifier;
 use crate::domain::notification::Address;
-use crate::error::ApiError;
+use crate::error::{ApiError, Say};
 use crate::schema::{api_clients, organisations, users};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -60,13 +60,10 @@ pub fn conflict(err: diesel::result::Error) -> ApiError {
     if let Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &err {
         match info.constraint_name() {
             Some("organisations_identifier_unique") => {
-                return ApiError::conflict(
-                    "organisation_exists",
-                    "An organisation with this identifier already has an account",
-                );
+                return ApiError::conflict("organisation_exists", Say::new("organisation_exists"));
             }
             Some("users_email_unique") => {
-                return ApiError::conflict("email_taken", "A user with this e-mail address exists");
+                return ApiError::conflict("email_taken", Say::new("email_taken"));
             }
             _ => {}
         }

@@ -16,7 +16,7 @@ use crate::auth::{Principal, Role};
 use crate::db::Pool;
 use crate::domain::notification::Violation;
 use crate::domain::organisation::{NewUserInput, validate_new_user};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Say};
 use crate::extract::ApiJson;
 
 /// A user of an organisation.
@@ -198,7 +198,7 @@ pub(super) async fn delete_user(
     if id == principal.id {
         return Err(ApiError::conflict(
             "cannot_delete_self",
-            "An admin cannot remove their own account; ask another admin",
+            Say::new("cannot_delete_self"),
         ));
     }
     let request_id = request_id(&req);

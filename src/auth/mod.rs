@@ -16,7 +16,7 @@ use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
 use crate::db::Pool;
-use crate::error::ApiError;
+use crate::error::{ApiError, Say};
 use crate::schema::{api_clients, users};
 use tokens::TokenService;
 
@@ -51,9 +51,7 @@ impl Principal {
                 role = self.role.code(),
                 "refused: organisation admins only"
             );
-            Err(ApiError::forbidden(
-                "Only the organisation's admins may do this",
-            ))
+            Err(ApiError::forbidden(Say::new("admins_only")))
         }
     }
 
@@ -119,7 +117,7 @@ async fn as_it_is_now(
             tracing::info!(event = "auth.subject_gone", subject = %token.id, "a token of a removed or changed account");
             Err(ApiError::unauthorized(
                 "invalid_token",
-                "The account this token was issued to has been removed or revoked",
+                Say::new("account_removed"),
             ))
         }
     }
@@ -132,7 +130,7 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Err(ApiError::Unauthorized {
             error: None,
-            detail: "Send an access token: Authorization: Bearer <token>".into(),
+            detail: Say::new("token_missing"),
         });
     };
     let token = value
@@ -144,13 +142,10 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
-            ApiError::unauthorized(
-                "invalid_request",
-                "The Authorization header must be: Bearer <token>",
-            )
+            ApiError::unauthorized("invalid_request", Say::new("authorization_malformed"))
         })?;
     tokens.verify(token).map_err(|err| {
         tracing::info!(event = "auth.token_rejected", reason = %err, "access token rejected");
-        ApiError::unauthorized("invalid_token", err.to_string())
+        ApiError::unauthorized("invalid_token", err.say())
     })
 }

@@ -45,7 +45,7 @@ impl Passwords {
                 "password hashing is at capacity"
             );
             ApiError::ServiceUnavailable {
-                detail: "Too many sign-ins at once; try again in a moment".into(),
+                detail: crate::error::Say::new("too_many_sign_ins"),
                 retry_after: Some(Duration::from_secs(1)),
             }
         })

@@ -32,7 +32,8 @@ pub struct AccessClaims {
     pub jti: String,
 }
 
-/// Why a token was refused; the text goes into `WWW-Authenticate`.
+/// Why a token was refused; said in the problem, and in English in
+/// `WWW-Authenticate`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TokenError {
     #[error("the token is malformed")]
@@ -55,6 +56,24 @@ pub enum TokenError {
     BadSignature,
     #[error("the token lacks a required claim")]
     MissingClaim,
+}
+
+impl TokenError {
+    /// Why, to say in the language asked for.
+    pub fn say(&self) -> crate::error::Say {
+        crate::error::Say::new(match self {
+            Self::Malformed => "token_malformed",
+            Self::WrongType => "token_wrong_type",
+            Self::WrongAlgorithm => "token_wrong_algorithm",
+            Self::UnknownKey => "token_unknown_key",
+            Self::Expired => "token_expired",
+            Self::NotYetValid => "token_not_yet_valid",
+            Self::WrongAudience => "token_wrong_audience",
+            Self::WrongIssuer => "token_wrong_issuer",
+            Self::BadSignature => "token_bad_signature",
+            Self::MissingClaim => "token_missing_claim",
+        })
+    }
 }
 
 /// Issues and verifies access tokens.

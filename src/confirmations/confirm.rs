@@ -18,7 +18,7 @@ use crate::domain::lifecycle::{Action, Status};
 use crate::domain::notification::Notification;
 use crate::domain::receipt::{Confirmation, ReceiptContent, ReceiptKind};
 use crate::domain::version::Confirming;
-use crate::error::ApiError;
+use crate::error::{ApiError, Say};
 use crate::mail::templates;
 use crate::notifications::NotificationSettings;
 use crate::notifications::store::links::{self, LinkRow};
@@ -98,12 +98,12 @@ async fn read_what_waits(
         confirming == link.action && (link.version.is_none() || link.version == version)
     });
     if !waits {
-        return Err(gone("This no longer waits for confirmation"));
+        return Err(gone(Say::new("no_longer_waiting")));
     }
     let next = row
         .status()
         .apply(Action::Confirm)
-        .map_err(|e| gone(&e.to_string()))?;
+        .map_err(|e| gone(e.say()))?;
     let number = link.version.unwrap_or(row.shown_version());
     let version = notification_store::version(conn, row.id, number).await?;
     let content = Notification::from_stored(version.content.clone()).map_err(ApiError::internal)?;
@@ -137,7 +137,7 @@ async fn confirm_or_withdraw(
         key_hash: key.map(|k| k.hash(settings.key_secret()).to_vec()),
     };
     if !transitions::confirm_version(conn, &c.row, c.next, confirmed, now).await? {
-        return Err(gone("This version no longer waits for confirmation"));
+        return Err(gone(Say::new("version_no_longer_waiting")));
     }
     Ok(Some(expires_on))
 }

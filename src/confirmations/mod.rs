@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::db::Pool;
 use crate::domain::code_lists::{Law, LegalGround, Purpose, Sector};
 use crate::domain::i18n::Lang;
-use crate::error::ApiError;
+use crate::error::{ApiError, Say};
 use crate::notifications::asks::content_to_confirm;
 use crate::notifications::store::{self as notification_store, links};
 use crate::receipts::store::ReceiptRow;
@@ -57,10 +57,8 @@ pub struct Preview {
 }
 
 /// Why a link does not work.
-fn gone(detail: &str) -> ApiError {
-    ApiError::Gone {
-        detail: detail.to_owned(),
-    }
+fn gone(detail: Say) -> ApiError {
+    ApiError::Gone { detail }
 }
 
 /// The link of `token` while it works: 404 for an unknown one, 410 for one
@@ -78,17 +76,13 @@ async fn live_link(
         .await?
         .ok_or(ApiError::NotFound)?;
     if link.used_at.is_some() {
-        return Err(gone("This link has been used: the confirmation is done"));
+        return Err(gone(Say::new("link_used")));
     }
     if link.revoked_at.is_some() {
-        return Err(gone(
-            "This link was replaced by a newer one; use the newest message",
-        ));
+        return Err(gone(Say::new("link_replaced")));
     }
     if link.expires_at <= now {
-        return Err(gone(
-            "This link has expired; ask for a new confirmation message",
-        ));
+        return Err(gone(Say::new("link_expired")));
     }
     Ok(link)
 }
@@ -99,7 +93,7 @@ pub async fn preview(pool: &Pool, token: &str, now: DateTime<Utc>) -> Result<Pre
     let link = live_link(&mut conn, token, now, false).await?;
     let row = notification_store::by_id(&mut conn, link.notification_id).await?;
     let Some((confirming, version)) = row.waiting() else {
-        return Err(gone("This no longer waits for confirmation"));
+        return Err(gone(Say::new("no_longer_waiting")));
     };
     let content = content_to_confirm(&mut conn, &row).await?;
     let organisation = crate::accounts::store::organisation(&mut conn, row.organisation_id).await?;

@@ -109,7 +109,7 @@ fn error_page(err: ApiError, lang: Lang) -> HttpResponse {
             StatusCode::GONE,
             lang,
             words::GONE_TITLE,
-            vec![detail, words::GONE_HELP.get(lang).to_owned()],
+            vec![detail.render(lang), words::GONE_HELP.get(lang).to_owned()],
         ),
         ApiError::NotFound => message(
             StatusCode::NOT_FOUND,

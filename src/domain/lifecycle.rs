@@ -13,6 +13,9 @@ use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::i18n::Text;
+use super::messages::Say;
+
 /// Where a notification stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -74,6 +77,32 @@ impl Status {
 
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The status in words, for messages.
+    pub fn label(self) -> Text {
+        match self {
+            Self::AwaitingConfirmation => Text::new(
+                "venter på bekreftelse",
+                "ventar på stadfesting",
+                "awaiting confirmation",
+            ),
+            Self::Registered => Text::new("registrert", "registrert", "registered"),
+            Self::AmendmentAwaitingConfirmation => Text::new(
+                "endring venter på bekreftelse",
+                "endring ventar på stadfesting",
+                "amendment awaiting confirmation",
+            ),
+            Self::WithdrawalAwaitingConfirmation => Text::new(
+                "tilbaketrekking venter på bekreftelse",
+                "tilbaketrekking ventar på stadfesting",
+                "withdrawal awaiting confirmation",
+            ),
+            Self::Withdrawn => Text::new("trukket tilbake", "trekt tilbake", "withdrawn"),
+            Self::Lapsed => Text::new("bortfalt", "bortfallen", "lapsed"),
+            Self::Expired => Text::new("utløpt", "utgått", "expired"),
+            Self::Renewed => Text::new("fornyet", "fornya", "renewed"),
+        }
     }
 
     pub const ALL: [Status; 8] = [
@@ -167,22 +196,40 @@ impl Status {
 
 /// An action that the state does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("a notification that is {} cannot be {}", .state.code(), action_done(*.action))]
+#[error("a notification that is {} cannot be {}", .state.code(), action_done(*.action).en)]
 pub struct TransitionError {
     pub state: Status,
     pub action: Action,
 }
 
-fn action_done(action: Action) -> &'static str {
+impl TransitionError {
+    /// Why not, in words: "a notification that is withdrawn cannot be amended".
+    pub fn say(&self) -> Say {
+        Say::new("transition_not_allowed")
+            .with_words("state", self.state.label())
+            .with_words("action", action_done(self.action))
+    }
+}
+
+/// What an action does to a notification, after "cannot" ("kan ikke").
+fn action_done(action: Action) -> Text {
     match action {
-        Action::Confirm => "confirmed",
-        Action::Amend => "amended",
-        Action::Withdraw => "withdrawn",
-        Action::Lapse => "lapsed",
-        Action::Expire => "expired",
-        Action::Renew => "renewed",
-        Action::ResendConfirmation => "sent a confirmation message",
-        Action::IssueKey => "given a new key",
+        Action::Confirm => Text::new("bekreftes", "stadfestast", "confirmed"),
+        Action::Amend => Text::new("endres", "endrast", "amended"),
+        Action::Withdraw => Text::new("trekkes tilbake", "trekkjast tilbake", "withdrawn"),
+        Action::Lapse => Text::new("falle bort", "falle bort", "lapsed"),
+        Action::Expire => Text::new("løpe ut", "gå ut", "expired"),
+        Action::Renew => Text::new("fornyes", "fornyast", "renewed"),
+        Action::ResendConfirmation => Text::new(
+            "få bekreftelses-e-posten sendt på nytt",
+            "få stadfestings-e-posten sendt på nytt",
+            "sent a confirmation message",
+        ),
+        Action::IssueKey => Text::new(
+            "få ny meldingsnøkkel",
+            "få ny meldingsnøkkel",
+            "given a new key",
+        ),
     }
 }
 
@@ -336,5 +383,25 @@ mod tests {
             ..p
         };
         assert_eq!(short.expires_on(d("2026-01-31")), d("2027-01-31"));
+    }
+
+    #[test]
+    fn a_refused_action_is_said_in_three_languages() {
+        use crate::domain::i18n::Lang;
+        let err = S::Withdrawn.apply(A::Amend).unwrap_err();
+        let say = err.say();
+        assert_eq!(
+            say.render(Lang::Nb),
+            "En melding med status «trukket tilbake» kan ikke endres"
+        );
+        assert_eq!(
+            say.render(Lang::Nn),
+            "Ei melding med status «trekt tilbake» kan ikkje endrast"
+        );
+        assert_eq!(say.render(Lang::En), format!("A {}", &err.to_string()[2..]));
+        for s in S::ALL {
+            let label = s.label();
+            assert!(label.en.contains(&s.code().replace('_', " ")[..4]), "{s:?}");
+        }
     }
 }

@@ -1,8 +1,13 @@
 //! The catalogue of rule messages, one text per code in bokmål, nynorsk
 //! and English. `{name}` placeholders are filled from the violation's
-//! arguments.
+//! arguments. The API's own texts (the details of problems, the messages
+//! of fields that could not be read) are in [`super::problem_texts`]; both
+//! are looked up here, by [`text`], and said with [`Say`].
+
+use std::fmt;
 
 use super::i18n::{Lang, Text};
+use super::problem_texts;
 
 /// The message of a rule code.
 pub fn text(code: &str) -> Text {
@@ -237,13 +242,16 @@ pub fn text(code: &str) -> Text {
             "Meldingsnøkkelen er skriven feil: kontroller teikna mot kvitteringa.",
             "The notification key is mistyped: check the characters against the receipt.",
         ),
-        _ => Text::new(
-            "Verdien er ikke gyldig.",
-            "Verdien er ikkje gyldig.",
-            "The value is not valid.",
-        ),
+        other => problem_texts::text(other).unwrap_or(FALLBACK),
     }
 }
+
+/// The text of a code that no catalogue knows.
+const FALLBACK: Text = Text::new(
+    "Verdien er ikke gyldig.",
+    "Verdien er ikkje gyldig.",
+    "The value is not valid.",
+);
 
 /// Every code the catalogue knows, for tests that each has its text.
 pub const CODES: &[&str] = &[
@@ -304,6 +312,67 @@ pub fn render(code: &str, lang: Lang, args: &[(&'static str, String)]) -> String
     message
 }
 
+/// Something to say in the language of whoever asks, which is not known
+/// where it is decided: a catalogue key and the values of its
+/// placeholders. Problem details and field messages are kept as this until
+/// the response is rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Say {
+    /// The key of the text in the catalogue.
+    pub key: &'static str,
+    /// Values for the text's placeholders.
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// The value of a placeholder: as it is (a number, a name, a code), or
+/// words of its own in the three languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Plain(String),
+    Words(Text),
+}
+
+impl Say {
+    pub fn new(key: &'static str) -> Self {
+        Self {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// Fills the placeholder `{name}` with `value` as it is.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, Arg::Plain(value.to_string())));
+        self
+    }
+
+    /// Fills the placeholder `{name}` with words in the language said in.
+    pub fn with_words(mut self, name: &'static str, words: Text) -> Self {
+        self.args.push((name, Arg::Words(words)));
+        self
+    }
+
+    /// The text in `lang`, its placeholders filled.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut message = text(self.key).get(lang).to_owned();
+        for (name, value) in &self.args {
+            let value = match value {
+                Arg::Plain(value) => value.as_str(),
+                Arg::Words(words) => words.get(lang),
+            };
+            message = message.replace(&format!("{{{name}}}"), value);
+        }
+        message
+    }
+}
+
+/// In English, for logs.
+impl fmt::Display for Say {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,11 +380,59 @@ mod tests {
     #[test]
     fn every_code_has_its_own_text_in_three_languages() {
         let fallback = text("no such code");
-        for code in CODES {
+        assert_eq!(fallback, FALLBACK);
+        for code in CODES.iter().copied().chain(problem_texts::keys()) {
             let t = text(code);
             assert_ne!(t, fallback, "{code} has a text");
             assert!(t.nb != t.en && t.nn != t.en, "{code} is translated");
+            assert!(
+                !t.nb.is_empty() && !t.nn.is_empty() && !t.en.is_empty(),
+                "{code}"
+            );
         }
+    }
+
+    #[test]
+    fn no_key_is_in_both_catalogues_or_twice() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in CODES.iter().copied().chain(problem_texts::keys()) {
+            assert!(seen.insert(code), "{code} is listed twice");
+        }
+    }
+
+    /// The three texts of a code have the same placeholders, but for
+    /// `{error}`: the parser's own reason, in English, which only the
+    /// English text quotes.
+    #[test]
+    fn the_three_languages_have_the_same_placeholders() {
+        fn placeholders(text: &str) -> Vec<&str> {
+            let mut names: Vec<&str> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+                .filter(|name| *name != "error")
+                .collect();
+            names.sort_unstable();
+            names
+        }
+        for code in CODES.iter().copied().chain(problem_texts::keys()) {
+            let t = text(code);
+            let en = placeholders(t.en);
+            let nb = placeholders(t.nb);
+            let nn = placeholders(t.nn);
+            assert!(nb == en && nn == en, "{code}: {nb:?} {nn:?} {en:?}");
+        }
+    }
+
+    #[test]
+    fn a_say_is_rendered_in_the_language_asked_for() {
+        let say = Say::new("parameter_required").with("name", "grant_type");
+        assert_eq!(say.render(Lang::Nb), "grant_type må oppgis");
+        assert_eq!(say.render(Lang::Nn), "grant_type må oppgjevast");
+        assert_eq!(say.to_string(), "grant_type is required");
+        let words = Text::new("registrert", "registrert", "registered");
+        let say = Say::new("nothing_to_confirm").with_words("status", words);
+        assert!(say.render(Lang::En).contains("is registered"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod notification;
 pub mod number;
 pub mod organisation;
 pub mod party;
+pub mod problem_texts;
 pub mod receipt;
 pub mod version;
 pub mod violation;

@@ -19,7 +19,7 @@ use crate::domain::key::NotificationKey;
 use crate::domain::lifecycle::Action;
 use crate::domain::notification::Notification;
 use crate::domain::number::NotificationNumber;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Say};
 use crate::mail::templates;
 use crate::rate_limit;
 
@@ -37,10 +37,7 @@ pub async fn content_to_confirm(
 fn nothing_to_confirm(row: &NotificationRow) -> ApiError {
     ApiError::conflict(
         "nothing_to_confirm",
-        format!(
-            "The notification is {} and waits for no confirmation",
-            row.status().code()
-        ),
+        Say::new("nothing_to_confirm").with_words("status", row.status().label()),
     )
 }
 
@@ -105,7 +102,7 @@ pub(super) async fn resend_confirmation(
         let row = store::by_number_for_update(conn, organisation, &number).await?;
         row.status()
             .apply(Action::ResendConfirmation)
-            .map_err(|e| ApiError::conflict("nothing_to_confirm", e.to_string()))?;
+            .map_err(|e| ApiError::conflict("nothing_to_confirm", e.say()))?;
         let content = content_to_confirm(conn, &row).await?;
         let key = format!("resend:{}", row.id);
         rate_limit::take(conn, &key, settings.limits.resends, now).await?;
@@ -180,7 +177,7 @@ pub(super) async fn issue_key(
         let row = store::by_number_for_update(conn, organisation, &number).await?;
         row.status()
             .apply(Action::IssueKey)
-            .map_err(|e| ApiError::conflict("transition_not_allowed", e.to_string()))?;
+            .map_err(|e| ApiError::conflict("transition_not_allowed", e.say()))?;
         let registered = store::version(conn, row.id, row.shown_version()).await?;
         let content = Notification::from_stored(registered.content).map_err(ApiError::internal)?;
         organisation_mail(conn, &settings, row.organisation_id, now).await?;

@@ -110,7 +110,7 @@ fn if_match(value: Option<&str>, row: &NotificationRow) -> Result<(), ApiError> 
 }
 
 fn not_allowed(err: TransitionError) -> ApiError {
-    ApiError::conflict("transition_not_allowed", err.to_string())
+    ApiError::conflict("transition_not_allowed", err.say())
 }
 
 /// What a change asks for.

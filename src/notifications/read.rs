@@ -17,7 +17,7 @@ use crate::domain::code_lists::{Law, Purpose, Sector};
 use crate::domain::diff::diff;
 use crate::domain::lifecycle::Status;
 use crate::domain::number::NotificationNumber;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Say};
 use crate::receipts::store as receipt_store;
 use crate::receipts::{ReceiptView, Receipts};
 
@@ -56,7 +56,13 @@ fn filter_code<T: Copy, U>(
     match value.as_deref() {
         None => Ok(None),
         Some(v) => parse(v).map(|p| Some(code(p))).ok_or_else(|| {
-            ApiError::bad_field(name, "unknown_code", format!("{name} has no value {v:?}"))
+            ApiError::bad_field(
+                name,
+                "unknown_code",
+                Say::new("parameter_value_unknown")
+                    .with("name", name)
+                    .with("value", v),
+            )
         }),
     }
 }
@@ -90,7 +96,9 @@ pub(super) async fn list_notifications(
         return Err(ApiError::bad_field(
             "q",
             "too_long",
-            "q must be at most 200 characters",
+            Say::new("parameter_too_long")
+                .with("name", "q")
+                .with("max", Q_MAX),
         ));
     }
     let filters = Filters {

@@ -21,7 +21,7 @@ use crate::domain::lifecycle::Action;
 use crate::domain::notification::{Context, NotificationInput, Validated, Violation, validate};
 use crate::domain::number::NotificationNumber;
 use crate::domain::version::VersionKind;
-use crate::error::{ApiError, FieldProblem, Problem, on_unique};
+use crate::error::{ApiError, FieldProblem, Problem, Say, on_unique};
 use crate::extract::LenientJson;
 use crate::idempotency::{Answer, Idempotency};
 
@@ -29,11 +29,8 @@ pub(super) fn journal_conflict(number: Option<NotificationNumber>) -> ApiError {
     ApiError::conflict(
         "patient_journal_exists",
         match number {
-            Some(n) => format!(
-                "The organisation already has a patient journal notification, {n}; amend that one instead"
-            ),
-            None => "The organisation already has a patient journal notification; amend that one instead"
-                .to_owned(),
+            Some(n) => Say::new("patient_journal_exists").with("number", n),
+            None => Say::new("patient_journal_exists_unnumbered"),
         },
     )
 }
@@ -104,7 +101,7 @@ fn together(
     else {
         unreachable!("validation_error makes a validation problem")
     };
-    let mut all = shape.to_vec();
+    let mut all: Vec<FieldProblem> = shape.iter().map(|s| s.clone().in_lang(lang)).collect();
     all.extend(
         rules
             .into_iter()
@@ -268,11 +265,10 @@ pub(super) async fn validate_notification(
         },
         Err(ApiError::Conflict { detail, code }) => ValidationReport {
             valid: false,
-            errors: vec![FieldProblem::new(
-                "/legal_ground",
-                code.unwrap_or("conflict"),
-                detail,
-            )],
+            errors: vec![
+                FieldProblem::new("/legal_ground", code.unwrap_or("conflict"), detail)
+                    .in_lang(lang.0),
+            ],
             warnings: Vec::new(),
         },
         Err(other) => return Err(other),

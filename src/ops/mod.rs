@@ -76,7 +76,7 @@ async fn get_health_ready(
         Err(err) => {
             tracing::warn!(error = ?err, "readiness check failed");
             Err(ApiError::ServiceUnavailable {
-                detail: "The database does not answer".into(),
+                detail: crate::error::Say::new("database_unreachable"),
                 retry_after: Some(std::time::Duration::from_secs(5)),
             })
         }

@@ -181,7 +181,7 @@ async fn verify_receipt(
                 errors: vec![crate::error::FieldProblem::new(
                     "/jws",
                     "malformed_jws",
-                    "This is not a compact JWS (three base64url parts separated by dots)",
+                    crate::error::Say::new("malformed_jws"),
                 )],
                 warnings: Vec::new(),
             });

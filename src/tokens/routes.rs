@@ -26,7 +26,7 @@ use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenService;
 use crate::auth::{Principal, Role, SubjectKind, throttle};
 use crate::db::Pool;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Say};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_token)
@@ -95,7 +95,7 @@ async fn create_token(
             return Err(ApiError::bad_field(
                 "grant_type",
                 "unsupported_grant_type",
-                "grant_type must be password, client_credentials or refresh_token",
+                Say::new("unsupported_grant_type"),
             ));
         }
     };
@@ -105,11 +105,16 @@ async fn create_token(
 }
 
 fn missing(field: &str) -> ApiError {
-    ApiError::bad_field(field, "invalid_request", format!("{field} is required"))
+    ApiError::bad_field(
+        field,
+        "invalid_request",
+        Say::new("parameter_required").with("name", field),
+    )
 }
 
-fn invalid_grant(detail: &str) -> ApiError {
-    ApiError::unauthorized("invalid_grant", detail)
+/// Credentials that do not hold; `why` is a key of the catalogue.
+fn invalid_grant(why: &'static str) -> ApiError {
+    ApiError::unauthorized("invalid_grant", Say::new(why))
 }
 
 fn ip_key(ip: Option<IpAddr>) -> String {
@@ -155,7 +160,7 @@ async fn password_grant(
             blocked = blocked.is_some(),
             "a sign-in failed"
         );
-        return Err(invalid_grant("The e-mail address or the password is wrong"));
+        return Err(invalid_grant("wrong_credentials"));
     };
     throttle::clear(&mut conn, &account_key).await?;
     let principal = Principal {
@@ -205,9 +210,7 @@ async fn client_grant(
             event = "auth.client_failed",
             "a client's credentials were refused"
         );
-        return Err(invalid_grant(
-            "The client id or secret is wrong, or the client is revoked",
-        ));
+        return Err(invalid_grant("wrong_client_credentials"));
     };
     tracing::info!(event = "auth.client_succeeded", client = %client.id, "a client got a token");
     let principal = Principal {
@@ -241,7 +244,7 @@ async fn refresh_grant(
     let outcome = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let Some(family) = refresh::family_by_hash(conn, &hash).await? else {
-                return Ok(Err(invalid_grant("The refresh token is not valid")));
+                return Ok(Err(invalid_grant("refresh_token_invalid")));
             };
             refresh::lock_family(conn, family).await?;
             let (family_id, user_id) = match refresh::spend_refresh_token(conn, &hash).await? {
@@ -252,19 +255,15 @@ async fn refresh_grant(
                         family = %family_id,
                         "a spent refresh token was presented again; its family is revoked"
                     );
-                    return Ok(Err(invalid_grant(
-                        "The refresh token was already used; sign in again",
-                    )));
+                    return Ok(Err(invalid_grant("refresh_token_reused")));
                 }
-                Spent::Unknown => return Ok(Err(invalid_grant("The refresh token is not valid"))),
+                Spent::Unknown => return Ok(Err(invalid_grant("refresh_token_invalid"))),
             };
             if refresh::family_revoked(conn, family_id).await? {
-                return Ok(Err(invalid_grant(
-                    "The refresh token was already used; sign in again",
-                )));
+                return Ok(Err(invalid_grant("refresh_token_reused")));
             }
             let Some(user) = store::user(conn, user_id).await? else {
-                return Ok(Err(invalid_grant("The user no longer exists")));
+                return Ok(Err(invalid_grant("user_gone")));
             };
             let refresh = issue_refresh(conn, family_id, user.id, settings).await?;
             Ok(Ok((user, refresh)))

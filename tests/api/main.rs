@@ -28,6 +28,7 @@ mod openapi_doc;
 mod operations;
 mod outbox;
 mod private_postgres;
+mod problem_languages;
 mod receipts;
 mod scheduled;
 mod wire;

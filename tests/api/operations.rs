@@ -21,7 +21,7 @@ async fn readiness_is_503_while_the_database_does_not_answer() {
     let response = app.get("/health/ready").await;
     assert!(response.headers().contains_key("retry-after"));
     let body = problem(response, 503).await;
-    assert_eq!(body["detail"], "The database does not answer");
+    assert_eq!(body["detail"], "Databasen svarer ikke");
     // Liveness does not depend on the database.
     assert_eq!(app.get("/health/live").await.status(), 200);
 }

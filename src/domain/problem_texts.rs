@@ -1,0 +1,494 @@
+//! The catalogue of the API's own texts: the `detail` of a problem and the
+//! message of a field that could not be read, in bokmål, nynorsk and
+//! English. Looked up through [`super::messages::text`] like the rules'
+//! messages, and said with [`super::messages::Say`]; `{name}` placeholders
+//! are filled from its arguments. `{error}` is the reason a parser gave,
+//! in English: only the English text quotes it.
+//!
+//! A key is not a machine-readable `code` of the API: several keys may
+//! explain one code.
+
+use super::i18n::Text;
+
+/// Every text of the catalogue, by key.
+pub const TEXTS: &[(&str, Text)] = &[
+    // The request as a whole.
+    (
+        "method_not_allowed",
+        Text::new(
+            "Denne ressursen tillater bare {allow}",
+            "Denne ressursen tillèt berre {allow}",
+            "This resource allows only {allow}",
+        ),
+    ),
+    (
+        "unsupported_media_type",
+        Text::new(
+            "Innholdet må sendes som {expected}",
+            "Innhaldet må sendast som {expected}",
+            "The request body must be sent as {expected}",
+        ),
+    ),
+    (
+        "payload_too_large",
+        Text::new(
+            "Innholdet kan ikke være større enn {limit} byte",
+            "Innhaldet kan ikkje vere større enn {limit} byte",
+            "The request body must not exceed {limit} bytes",
+        ),
+    ),
+    (
+        "too_many_requests",
+        Text::new(
+            "Prøv igjen om {seconds} sekunder",
+            "Prøv igjen om {seconds} sekund",
+            "Try again in {seconds} seconds",
+        ),
+    ),
+    (
+        "internal_error",
+        Text::new(
+            "Feilen er logget; oppgi forespørselens id (X-Request-Id)",
+            "Feilen er logga; oppgje id-en til førespurnaden (X-Request-Id)",
+            "The error has been logged; quote the request id",
+        ),
+    ),
+    (
+        "database_busy",
+        Text::new(
+            "Databasen er opptatt; prøv igjen",
+            "Databasen er oppteken; prøv igjen",
+            "The database is busy; try again",
+        ),
+    ),
+    (
+        "database_unreachable",
+        Text::new(
+            "Databasen svarer ikke",
+            "Databasen svarar ikkje",
+            "The database does not answer",
+        ),
+    ),
+    // Reading the body and the query.
+    (
+        "body_unreadable",
+        Text::new(
+            "Innholdet kunne ikke leses",
+            "Innhaldet kunne ikkje lesast",
+            "The request body could not be read: {error}",
+        ),
+    ),
+    (
+        "malformed_json",
+        Text::new(
+            "Innholdet er ikke gyldig JSON (feil på linje {line}, kolonne {column})",
+            "Innhaldet er ikkje gyldig JSON (feil på linje {line}, kolonne {column})",
+            "The body is not valid JSON: {error} (line {line}, column {column})",
+        ),
+    ),
+    (
+        "form_unreadable",
+        Text::new(
+            "Skjemaet kunne ikke leses",
+            "Skjemaet kunne ikkje lesast",
+            "The form could not be read: {error}",
+        ),
+    ),
+    (
+        "unknown_field",
+        Text::new(
+            "Feltet finnes ikke her",
+            "Feltet finst ikkje her",
+            "There is no such field here",
+        ),
+    ),
+    (
+        "unknown_field_expected",
+        Text::new(
+            "Feltet finnes ikke her. Gyldige felt: {expected}",
+            "Feltet finst ikkje her. Gyldige felt: {expected}",
+            "There is no such field here. Valid fields: {expected}",
+        ),
+    ),
+    (
+        "invalid_type",
+        Text::new(
+            "Verdien har feil type eller form",
+            "Verdien har feil type eller form",
+            "The value has the wrong type or form: {error}",
+        ),
+    ),
+    (
+        "control_character",
+        Text::new(
+            "Teksten inneholder NUL eller et annet kontrolltegn",
+            "Teksten inneheld NUL eller eit anna kontrollteikn",
+            "The text contains NUL or another control character",
+        ),
+    ),
+    (
+        "parameter_control_character",
+        Text::new(
+            "Parameteren {name} inneholder NUL eller et annet kontrolltegn",
+            "Parameteren {name} inneheld NUL eller eit anna kontrollteikn",
+            "The parameter {name} contains NUL or another control character",
+        ),
+    ),
+    (
+        "parameter_required",
+        Text::new(
+            "{name} må oppgis",
+            "{name} må oppgjevast",
+            "{name} is required",
+        ),
+    ),
+    (
+        "parameter_unknown",
+        Text::new(
+            "Parameteren {name} finnes ikke her",
+            "Parameteren {name} finst ikkje her",
+            "There is no parameter {name} here",
+        ),
+    ),
+    (
+        "parameter_too_long",
+        Text::new(
+            "{name} kan ha høyst {max} tegn",
+            "{name} kan ha høgst {max} teikn",
+            "{name} must be at most {max} characters",
+        ),
+    ),
+    (
+        "parameter_value_unknown",
+        Text::new(
+            "«{value}» er ikke en gyldig verdi for {name}",
+            "«{value}» er ikkje ein gyldig verdi for {name}",
+            "{name} has no value \"{value}\"",
+        ),
+    ),
+    (
+        "query_unreadable",
+        Text::new(
+            "Spørreparametrene kunne ikke leses",
+            "Spørjeparametrane kunne ikkje lesast",
+            "The query could not be read: {error}",
+        ),
+    ),
+    (
+        "invalid_limit",
+        Text::new(
+            "limit må være fra 1 til {max}",
+            "limit må vere frå 1 til {max}",
+            "limit must be from 1 to {max}",
+        ),
+    ),
+    (
+        "invalid_cursor",
+        Text::new(
+            "cursor er ikke en verdi som dette API-et har gitt ut",
+            "cursor er ikkje ein verdi som dette API-et har gjeve ut",
+            "The cursor is not one this API gave",
+        ),
+    ),
+    (
+        "invalid_idempotency_key",
+        Text::new(
+            "Idempotency-Key må være 1 til 255 synlige ASCII-tegn",
+            "Idempotency-Key må vere 1 til 255 synlege ASCII-teikn",
+            "The Idempotency-Key must be 1 to 255 visible ASCII characters",
+        ),
+    ),
+    (
+        "idempotency_key_reused",
+        Text::new(
+            "Denne Idempotency-Key er brukt til en annen forespørsel; bruk en ny nøkkel",
+            "Denne Idempotency-Key er brukt til ein annan førespurnad; bruk ein ny nøkkel",
+            "This Idempotency-Key was used for another request; use a new key",
+        ),
+    ),
+    (
+        "malformed_jws",
+        Text::new(
+            "Dette er ikke en kompakt JWS (tre base64url-deler skilt med punktum)",
+            "Dette er ikkje ein kompakt JWS (tre base64url-delar skilde med punktum)",
+            "This is not a compact JWS (three base64url parts separated by dots)",
+        ),
+    ),
+    // Signing in and access tokens.
+    (
+        "admins_only",
+        Text::new(
+            "Bare virksomhetens administratorer kan gjøre dette",
+            "Berre administratorane i verksemda kan gjere dette",
+            "Only the organisation's admins may do this",
+        ),
+    ),
+    (
+        "token_missing",
+        Text::new(
+            "Send et tilgangstoken: Authorization: Bearer <token>",
+            "Send eit tilgangstoken: Authorization: Bearer <token>",
+            "Send an access token: Authorization: Bearer <token>",
+        ),
+    ),
+    (
+        "authorization_malformed",
+        Text::new(
+            "Headeren Authorization må ha formen Bearer <token>",
+            "Headeren Authorization må ha forma Bearer <token>",
+            "The Authorization header must be: Bearer <token>",
+        ),
+    ),
+    (
+        "account_removed",
+        Text::new(
+            "Kontoen som dette tokenet ble utstedt til, er fjernet eller tilbakekalt",
+            "Kontoen som dette tokenet vart utferda til, er fjerna eller tilbakekalla",
+            "The account this token was issued to has been removed or revoked",
+        ),
+    ),
+    (
+        "token_malformed",
+        Text::new(
+            "Tokenet har feil format",
+            "Tokenet har feil format",
+            "The token is malformed",
+        ),
+    ),
+    (
+        "token_wrong_type",
+        Text::new(
+            "Tokenet er ikke et tilgangstoken",
+            "Tokenet er ikkje eit tilgangstoken",
+            "The token is not an access token",
+        ),
+    ),
+    (
+        "token_wrong_algorithm",
+        Text::new(
+            "Tokenet er ikke signert med EdDSA",
+            "Tokenet er ikkje signert med EdDSA",
+            "The token is not signed with EdDSA",
+        ),
+    ),
+    (
+        "token_unknown_key",
+        Text::new(
+            "Tokenet er signert med en ukjent nøkkel",
+            "Tokenet er signert med ein ukjend nøkkel",
+            "The token is signed with an unknown key",
+        ),
+    ),
+    (
+        "token_expired",
+        Text::new(
+            "Tokenet er utløpt",
+            "Tokenet har gått ut",
+            "The token has expired",
+        ),
+    ),
+    (
+        "token_not_yet_valid",
+        Text::new(
+            "Tokenet er ikke gyldig ennå",
+            "Tokenet er ikkje gyldig enno",
+            "The token is not valid yet",
+        ),
+    ),
+    (
+        "token_wrong_audience",
+        Text::new(
+            "Tokenet er utstedt for en annen mottaker",
+            "Tokenet er utferda for ein annan mottakar",
+            "The token is for another audience",
+        ),
+    ),
+    (
+        "token_wrong_issuer",
+        Text::new(
+            "Tokenet er utstedt av en annen utsteder",
+            "Tokenet er utferda av ein annan utferdar",
+            "The token is from another issuer",
+        ),
+    ),
+    (
+        "token_bad_signature",
+        Text::new(
+            "Signaturen på tokenet stemmer ikke",
+            "Signaturen på tokenet stemmer ikkje",
+            "The token's signature does not match",
+        ),
+    ),
+    (
+        "token_missing_claim",
+        Text::new(
+            "Tokenet mangler et påkrevd felt (claim)",
+            "Tokenet manglar eit påkravd felt (claim)",
+            "The token lacks a required claim",
+        ),
+    ),
+    (
+        "unsupported_grant_type",
+        Text::new(
+            "grant_type må være password, client_credentials eller refresh_token",
+            "grant_type må vere password, client_credentials eller refresh_token",
+            "grant_type must be password, client_credentials or refresh_token",
+        ),
+    ),
+    (
+        "wrong_credentials",
+        Text::new(
+            "E-postadressen eller passordet er feil",
+            "E-postadressa eller passordet er feil",
+            "The e-mail address or the password is wrong",
+        ),
+    ),
+    (
+        "wrong_client_credentials",
+        Text::new(
+            "Klient-id-en eller hemmeligheten er feil, eller klienten er tilbakekalt",
+            "Klient-id-en eller løyndomen er feil, eller klienten er tilbakekalla",
+            "The client id or secret is wrong, or the client is revoked",
+        ),
+    ),
+    (
+        "refresh_token_invalid",
+        Text::new(
+            "Fornyingstokenet er ikke gyldig",
+            "Fornyingstokenet er ikkje gyldig",
+            "The refresh token is not valid",
+        ),
+    ),
+    (
+        "refresh_token_reused",
+        Text::new(
+            "Fornyingstokenet er allerede brukt; logg inn på nytt",
+            "Fornyingstokenet er alt brukt; logg inn på nytt",
+            "The refresh token was already used; sign in again",
+        ),
+    ),
+    (
+        "user_gone",
+        Text::new(
+            "Brukeren finnes ikke lenger",
+            "Brukaren finst ikkje lenger",
+            "The user no longer exists",
+        ),
+    ),
+    (
+        "client_revoked",
+        Text::new(
+            "Klienten er tilbakekalt",
+            "Klienten er tilbakekalla",
+            "The client is revoked",
+        ),
+    ),
+    (
+        "too_many_sign_ins",
+        Text::new(
+            "For mange pålogginger samtidig; prøv igjen om litt",
+            "For mange innloggingar samstundes; prøv igjen om litt",
+            "Too many sign-ins at once; try again in a moment",
+        ),
+    ),
+    // Accounts.
+    (
+        "cannot_delete_self",
+        Text::new(
+            "En administrator kan ikke fjerne sin egen konto; be en annen administrator om det",
+            "Ein administrator kan ikkje fjerne sin eigen konto; be ein annan administrator om det",
+            "An admin cannot remove their own account; ask another admin",
+        ),
+    ),
+    (
+        "organisation_exists",
+        Text::new(
+            "En virksomhet med denne identifikatoren har allerede en konto",
+            "Ei verksemd med denne identifikatoren har alt ein konto",
+            "An organisation with this identifier already has an account",
+        ),
+    ),
+    (
+        "email_taken",
+        Text::new(
+            "Det finnes allerede en bruker med denne e-postadressen",
+            "Det finst alt ein brukar med denne e-postadressa",
+            "A user with this e-mail address exists",
+        ),
+    ),
+    // Notifications and their confirmation.
+    (
+        "patient_journal_exists_unnumbered",
+        Text::new(
+            "Virksomheten har allerede meldt pasientjournal; endre den meldingen i stedet.",
+            "Verksemda har alt meldt pasientjournal; endre den meldinga i staden.",
+            "The organisation has already notified its patient journal; amend that notification instead.",
+        ),
+    ),
+    (
+        "transition_not_allowed",
+        Text::new(
+            "En melding med status «{state}» kan ikke {action}",
+            "Ei melding med status «{state}» kan ikkje {action}",
+            "A notification that is {state} cannot be {action}",
+        ),
+    ),
+    (
+        "nothing_to_confirm",
+        Text::new(
+            "Meldingen har status «{status}» og venter ikke på bekreftelse",
+            "Meldinga har status «{status}» og ventar ikkje på stadfesting",
+            "The notification is {status} and waits for no confirmation",
+        ),
+    ),
+    (
+        "link_used",
+        Text::new(
+            "Denne lenken er brukt: bekreftelsen er gjort",
+            "Denne lenkja er brukt: stadfestinga er gjord",
+            "This link has been used: the confirmation is done",
+        ),
+    ),
+    (
+        "link_replaced",
+        Text::new(
+            "Denne lenken er erstattet av en nyere; bruk den nyeste e-posten",
+            "Denne lenkja er erstatta av ei nyare; bruk den nyaste e-posten",
+            "This link was replaced by a newer one; use the newest message",
+        ),
+    ),
+    (
+        "link_expired",
+        Text::new(
+            "Denne lenken er utløpt; be om en ny bekreftelses-e-post",
+            "Denne lenkja har gått ut; be om ein ny stadfestings-e-post",
+            "This link has expired; ask for a new confirmation message",
+        ),
+    ),
+    (
+        "no_longer_waiting",
+        Text::new(
+            "Dette venter ikke lenger på bekreftelse",
+            "Dette ventar ikkje lenger på stadfesting",
+            "This no longer waits for confirmation",
+        ),
+    ),
+    (
+        "version_no_longer_waiting",
+        Text::new(
+            "Denne versjonen venter ikke lenger på bekreftelse",
+            "Denne versjonen ventar ikkje lenger på stadfesting",
+            "This version no longer waits for confirmation",
+        ),
+    ),
+];
+
+/// The text of `key`, if this catalogue has it.
+pub fn text(key: &str) -> Option<Text> {
+    TEXTS.iter().find(|(k, _)| *k == key).map(|(_, t)| *t)
+}
+
+/// Every key of this catalogue.
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    TEXTS.iter().map(|(k, _)| *k)
+}
