@@ -18,7 +18,7 @@ use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenService;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::local_postgres::{self, LocalPostgres};
+use crate::db::local_postgres::{self, LocalPostgres, Supervisor};
 use crate::db::{self, Pool, PoolOptions};
 use crate::extract::{BodyLimit, path_config, query_config};
 use crate::fallback::RouteTable;
@@ -34,7 +34,8 @@ use crate::worker::Worker;
 /// started for the purpose (and stopped with the service).
 pub struct Database {
     pub url: String,
-    pub local: Option<LocalPostgres>,
+    local: Option<LocalPostgres>,
+    supervisor: Option<Supervisor>,
 }
 
 impl Database {
@@ -43,6 +44,7 @@ impl Database {
             Some(url) => Ok(Self {
                 url: url.expose_secret().to_owned(),
                 local: None,
+                supervisor: None,
             }),
             None => {
                 let cluster = settings.data_dir.join("postgres");
@@ -51,13 +53,25 @@ impl Database {
                 Ok(Self {
                     url: local.url(local_postgres::DATABASE),
                     local: Some(local),
+                    supervisor: None,
                 })
             }
         }
     }
 
-    /// Stops a private server this process started.
+    /// Keeps a private server running while the service runs: started
+    /// again when it dies (see [`LocalPostgres::supervise`]).
+    pub fn supervise(&mut self) {
+        if let Some(local) = self.local.take() {
+            self.supervisor = Some(local.supervise(local_postgres::SUPERVISE_EVERY));
+        }
+    }
+
+    /// Stops a private server this process owns.
     pub async fn close(self) -> anyhow::Result<()> {
+        if let Some(supervisor) = self.supervisor {
+            supervisor.stop().await?;
+        }
         if let Some(local) = self.local {
             local.stop().await?;
         }
@@ -77,7 +91,8 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let database = Database::resolve(&settings).await?;
+        let mut database = Database::resolve(&settings).await?;
+        database.supervise();
         let applied = db::run_migrations(&database.url)
             .await
             .context("running the database migrations")?;

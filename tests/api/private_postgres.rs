@@ -1,5 +1,7 @@
 //! The private PostgreSQL: created, started, reused, stopped; a stale
-//! `postmaster.pid` after a crash; and the binary as the README runs it.
+//! `postmaster.pid` after a crash; restarted when it dies under the service
+//! and adopted after the service itself crashed; and the binary as the
+//! README runs it.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -109,7 +111,9 @@ fn start_binary(data_dir: &Path, port: u16) -> Child {
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        // Never read: a pipe would fill with the warnings of an outage
+        // (with backtraces under RUST_BACKTRACE) and stall the service.
+        .stderr(Stdio::null())
         .spawn()
         .expect("the meldeplikt binary starts")
 }
@@ -185,6 +189,185 @@ async fn the_binary_runs_on_a_private_database_and_stops_it_on_sigterm() {
     // The one that started it stops it.
     assert!(terminate(&mut a).success());
     assert!(!pid_file.exists(), "the private server was stopped");
+}
+
+/// A running `meldeplikt`, killed if a test ends before it stopped it.
+struct Service(Child);
+
+impl std::ops::Deref for Service {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Service {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Stops whatever server runs on `.0` when a test ends, passed or failed.
+struct StopsServer(std::path::PathBuf);
+
+impl Drop for StopsServer {
+    fn drop(&mut self) {
+        if let Some(pid) = postmaster_pid(&self.0) {
+            signal(pid, nix::sys::signal::Signal::SIGQUIT);
+            let started = Instant::now();
+            while alive(pid) && started.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// The postmaster's pid: the first line of `postmaster.pid`.
+fn postmaster_pid(cluster: &Path) -> Option<i32> {
+    std::fs::read_to_string(cluster.join("postmaster.pid"))
+        .ok()?
+        .lines()
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn signal(pid: i32, signal: nix::sys::signal::Signal) {
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal);
+}
+
+/// Whether `pid` runs (a zombie nobody reaped does not).
+fn alive(pid: i32) -> bool {
+    let exists = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
+    let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let (_, rest) = stat.rsplit_once(')')?;
+            rest.trim_start().chars().next()
+        })
+        .is_some_and(|state| matches!(state, 'Z' | 'X'));
+    exists && !zombie
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_private_server_is_restarted_when_it_dies() {
+    let dir = scratch();
+    let cluster = dir.path().join("postgres");
+    let _server = StopsServer(cluster.clone());
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = crate::contract::Client::new();
+
+    let mut service = Service(start_binary(dir.path(), port));
+    wait_ready(port, &mut service).await;
+    let email = format!("admin-{}@example.no", uuid::Uuid::new_v4().simple());
+    let registered = client
+        .post(format!("{base}/v1/organisations"))
+        .json(&crate::helpers::registration(
+            &crate::helpers::new_orgnr(),
+            &email,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 201, "registration");
+
+    let killed = postmaster_pid(&cluster).expect("the private server runs");
+    signal(killed, nix::sys::signal::Signal::SIGKILL);
+
+    // The service notices and starts the server again; meanwhile readiness
+    // answers 503 (or the request fails), never a stale 200 from the old one.
+    let started = Instant::now();
+    loop {
+        let restarted = postmaster_pid(&cluster).filter(|pid| *pid != killed && alive(*pid));
+        if restarted.is_some() {
+            let ready = client
+                .get(format!("{base}/health/ready"))
+                .send()
+                .await
+                .map(|r| r.status());
+            if matches!(ready, Ok(status) if status == 200) {
+                break;
+            }
+        }
+        if let Some(status) = service.try_wait().unwrap() {
+            panic!("meldeplikt exited when its database died: {status}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the private server was not started again within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // What was written before the crash is still there.
+    let login = client
+        .post(format!("{base}/v1/auth/token"))
+        .json(&serde_json::json!({
+            "grant_type": "password",
+            "username": email,
+            "password": crate::helpers::PASSWORD,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        login.status(),
+        200,
+        "the organisation registered before the crash signs in"
+    );
+
+    assert!(terminate(&mut service).success());
+    assert!(
+        !cluster.join("postmaster.pid").exists(),
+        "the restarted server was stopped with the service"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_left_by_a_crashed_service_is_stopped_on_the_next_clean_exit() {
+    let dir = scratch();
+    let cluster = dir.path().join("postgres");
+    let _server = StopsServer(cluster.clone());
+    let (port_a, port_b) = (free_port(), free_port());
+
+    let mut crashed = Service(start_binary(dir.path(), port_a));
+    wait_ready(port_a, &mut crashed).await;
+    let postmaster = postmaster_pid(&cluster).expect("the private server runs");
+    crashed.kill().unwrap();
+    crashed.wait().unwrap();
+    assert!(
+        alive(postmaster),
+        "a killed service leaves its server running"
+    );
+
+    let mut next = Service(start_binary(dir.path(), port_b));
+    wait_ready(port_b, &mut next).await;
+    assert_eq!(
+        postmaster_pid(&cluster),
+        Some(postmaster),
+        "the server left running is reused, not started anew"
+    );
+    assert!(terminate(&mut next).success());
+
+    let started = Instant::now();
+    while alive(postmaster) || cluster.join("postmaster.pid").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the server left by the crashed service still runs after a clean exit"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[test]

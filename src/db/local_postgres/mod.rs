@@ -5,6 +5,12 @@
 //! so no TCP port can collide and only this user (and root) can connect.
 //! PostgreSQL refuses to run as root; as root, the server runs as an
 //! unprivileged system user instead.
+//!
+//! One live process owns the server (see [`supervise`]): it started it, or
+//! took over one whose owner is gone; it restarts the server when it dies and
+//! stops it on exit. Others on the same folder reuse it.
+
+mod supervise;
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -12,6 +18,8 @@ use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use tokio::process::Command;
+
+pub use supervise::{SUPERVISE_EVERY, Supervisor};
 
 /// Name of the superuser and of the service's database in the private cluster.
 pub const SUPERUSER: &str = "meldeplikt";
@@ -42,6 +50,11 @@ pub enum LocalPgError {
         pid: i32,
         socket: PathBuf,
     },
+    #[error(
+        "the private database in {path} is owned by process {owner}, which does not run \
+         its server; stop that process"
+    )]
+    OwnerNotServing { path: PathBuf, owner: String },
     #[error("`{command}` failed: {output}")]
     Command { command: String, output: String },
     #[error("running as root, but none of the users {users:?} exists to run PostgreSQL as")]
@@ -66,13 +79,17 @@ struct RunAs {
 }
 
 /// A running private server. Stopped by [`LocalPostgres::stop`], or on drop
-/// if this process started it.
+/// if this process owns it.
 #[derive(Debug)]
 pub struct LocalPostgres {
     bin_dir: PathBuf,
     cluster_dir: PathBuf,
     run_as: Option<RunAs>,
+    options: Options,
+    /// Whether this process stops the server (on `stop` or drop).
     owned: bool,
+    /// The owner file, locked while this process owns the server.
+    owner_lock: Option<std::fs::File>,
     stopped: bool,
 }
 
@@ -110,42 +127,53 @@ impl LocalPostgres {
             });
         }
         let run_as = run_as()?;
-        let parent = cluster_dir
-            .parent()
-            .ok_or_else(|| LocalPgError::DataDir {
-                path: cluster_dir.clone(),
+        if cluster_dir.parent().is_none() {
+            return Err(LocalPgError::DataDir {
+                path: cluster_dir,
                 why: "has no parent folder".into(),
-            })?
-            .to_path_buf();
-        std::fs::create_dir_all(&parent)?;
-
-        // Two processes starting on the same folder take turns here.
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(parent.join(".postgres.lock"))?;
-        let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
-            .await
-            .map_err(std::io::Error::other)??;
-
+            });
+        }
         let mut server = Self {
             bin_dir,
             cluster_dir,
             run_as,
+            options: options.clone(),
             owned: false,
+            owner_lock: None,
             stopped: false,
         };
-        if !server.cluster_dir.join("PG_VERSION").is_file() {
-            server.init_cluster().await?;
+        std::fs::create_dir_all(server.parent())?;
+
+        // Whoever can claim the server owns it: starts it, or adopts one left
+        // running by an owner that is gone. Others reuse it once it answers;
+        // while a live owner is (re)starting it, they wait their turn.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let lock = server.start_lock().await?;
+            if server.claim()? {
+                if !server.cluster_dir.join("PG_VERSION").is_file() {
+                    server.init_cluster().await?;
+                }
+                if server.running_pid().await?.is_some() {
+                    tracing::warn!(cluster = %server.cluster_dir.display(), "adopting the private PostgreSQL left running by a service that is gone; it is stopped when this one stops");
+                } else {
+                    server.start_server().await?;
+                }
+                break;
+            }
+            if server.cluster_dir.join("PG_VERSION").is_file() && server.answers().await {
+                tracing::info!(cluster = %server.cluster_dir.display(), "reusing the private PostgreSQL that another service runs");
+                break;
+            }
+            drop(lock);
+            if Instant::now() >= deadline {
+                return Err(LocalPgError::OwnerNotServing {
+                    path: server.cluster_dir.clone(),
+                    owner: server.owner_pid(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        if server.running_pid().await?.is_none() {
-            server.start_server(options).await?;
-            server.owned = true;
-        } else {
-            tracing::info!(cluster = %server.cluster_dir.display(), "reusing the private PostgreSQL that is already running");
-        }
-        drop(lock);
         server.wait_until_ready(Duration::from_secs(30)).await?;
         server.ensure_database(DATABASE).await?;
         Ok(server)
@@ -159,7 +187,7 @@ impl LocalPostgres {
         )
     }
 
-    /// Whether this process started the server (and so will stop it).
+    /// Whether this process owns the server (and so will stop it).
     pub fn is_owner(&self) -> bool {
         self.owned
     }
@@ -169,7 +197,7 @@ impl LocalPostgres {
         &self.cluster_dir
     }
 
-    /// Stops the server if this process started it.
+    /// Stops the server if this process owns it, then gives up ownership.
     pub async fn stop(mut self) -> Result<(), LocalPgError> {
         self.stopped = true;
         if !self.owned {
@@ -180,6 +208,8 @@ impl LocalPostgres {
             .arg(&self.cluster_dir);
         run(cmd, "pg_ctl stop").await?;
         tracing::info!("stopped the private PostgreSQL");
+        // Only now may another service claim the folder.
+        drop(self.owner_lock.take());
         Ok(())
     }
 
@@ -315,12 +345,12 @@ if [ -n "$3" ]; then rm -rf "$3"; fi"#;
         }
     }
 
-    async fn start_server(&self, options: &Options) -> Result<(), LocalPgError> {
+    async fn start_server(&self) -> Result<(), LocalPgError> {
         let mut server_options = format!(
             "-c listen_addresses='' -c unix_socket_directories='{}' -c port=5432",
             self.cluster_dir.display()
         );
-        for (key, value) in &options.settings {
+        for (key, value) in &self.options.settings {
             server_options.push_str(&format!(" -c {key}={value}"));
         }
         let log = self.cluster_dir.join("server.log");
@@ -513,6 +543,13 @@ fn is_postgres_process(pid: i32) -> bool {
         Err(_) => false,
     };
     if !alive {
+        return false;
+    }
+    // A killed server nobody has reaped yet is no server.
+    if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        && let Some((_, after_name)) = stat.rsplit_once(')')
+        && matches!(after_name.trim_start().chars().next(), Some('Z' | 'X'))
+    {
         return false;
     }
     // After a crash and a reboot the pid may belong to something else.
