@@ -502,8 +502,20 @@ impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolErro
                 detail: Say::new("database_busy"),
                 retry_after: Some(Duration::from_secs(1)),
             },
-            other => Self::Internal(anyhow::Error::new(other).context("database pool")),
+            // No connection could be made: the database is down or refuses.
+            other => {
+                tracing::warn!(error = %other, "no database connection");
+                database_unavailable()
+            }
         }
+    }
+}
+
+/// 503 while the database cannot be reached; clients retry after a while.
+fn database_unavailable() -> ApiError {
+    ApiError::ServiceUnavailable {
+        detail: Say::new("database_unavailable"),
+        retry_after: Some(Duration::from_secs(5)),
     }
 }
 
@@ -512,8 +524,14 @@ impl From<diesel::result::Error> for ApiError {
     /// did not map with [`on_unique`] included, is an internal error: logged
     /// with its cause, never sent with a constraint's name.
     fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
         match err {
-            diesel::result::Error::NotFound => Self::NotFound,
+            Error::NotFound => Self::NotFound,
+            // The connection broke under the query: the database went away.
+            Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, info) => {
+                tracing::warn!(error = %info.message(), "the database connection broke");
+                database_unavailable()
+            }
             other => Self::Internal(anyhow::Error::new(other).context("database query")),
         }
     }

@@ -109,8 +109,6 @@ async fn on_own_thread<T: Send + 'static>(
 /// Whether the database answers a trivial query in time.
 pub async fn ping(pool: &Pool) -> Result<(), crate::error::ApiError> {
     let mut conn = pool.get().await?;
-    diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT 1"), &mut conn)
-        .await
-        .map_err(crate::error::ApiError::internal)?;
+    diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT 1"), &mut conn).await?;
     Ok(())
 }

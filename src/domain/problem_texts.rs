@@ -62,6 +62,14 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "database_unavailable",
+        Text::new(
+            "Databasen svarer ikke akkurat nå; prøv igjen om litt",
+            "Databasen svarar ikkje akkurat no; prøv igjen om litt",
+            "The database does not answer just now; try again shortly",
+        ),
+    ),
+    (
         "database_unreachable",
         Text::new(
             "Databasen svarer ikke",

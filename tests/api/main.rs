@@ -26,6 +26,7 @@ mod migrations;
 mod notifications;
 mod openapi_doc;
 mod operations;
+mod outage;
 mod outbox;
 mod private_postgres;
 mod problem_languages;
