@@ -121,6 +121,12 @@ pub enum ApiError {
     UnsupportedMediaType { expected: &'static str },
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
+    /// The request target is longer than the service reads (414).
+    #[error("URI too long")]
+    UriTooLong { limit: usize },
+    /// The request's headers are more or larger than the service reads (431).
+    #[error("request header fields too large")]
+    HeadersTooLarge { limit: usize },
     #[error("not acceptable")]
     NotAcceptable { detail: Say },
     #[error("conflict: {detail}")]
@@ -260,6 +266,22 @@ impl ApiError {
                     "The request body is too large",
                 ),
             ),
+            Self::UriTooLong { .. } => (
+                "uri-too-long",
+                Text::new(
+                    "Adressen er for lang",
+                    "Adressa er for lang",
+                    "The URI is too long",
+                ),
+            ),
+            Self::HeadersTooLarge { .. } => (
+                "header-fields-too-large",
+                Text::new(
+                    "Hodefeltene er for store",
+                    "Hovudfelta er for store",
+                    "The request header fields are too large",
+                ),
+            ),
             Self::NotAcceptable { .. } => (
                 "not-acceptable",
                 Text::new(
@@ -352,6 +374,8 @@ impl ApiError {
                 Say::new("unsupported_media_type").with("expected", expected)
             }
             Self::PayloadTooLarge { limit } => Say::new("payload_too_large").with("limit", limit),
+            Self::UriTooLong { limit } => Say::new("uri_too_long").with("limit", limit),
+            Self::HeadersTooLarge { limit } => Say::new("headers_too_large").with("limit", limit),
             Self::TooManyRequests { retry_after } => {
                 Say::new("too_many_requests").with("seconds", retry_after.as_secs().max(1))
             }
@@ -372,6 +396,8 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,

@@ -101,6 +101,47 @@ pub async fn methods(
     Ok(next.call(request).await?.map_into_left_body())
 }
 
+/// Longest path and query read, in bytes.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most header bytes read, names and values together.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Most header fields read.
+pub const MAX_HEADERS: usize = 64;
+
+/// A request beyond what the service reads is answered 414 or 431 as a
+/// problem, before anything else looks at it. (The HTTP layer has limits
+/// of its own, far above these: a head over 128 KiB or with over 96
+/// fields it answers itself, with an empty 431.)
+pub async fn size_limits(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    let headers = request.headers();
+    let header_bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    let refusal = if uri > MAX_URI_BYTES {
+        Some(ApiError::UriTooLong {
+            limit: MAX_URI_BYTES,
+        })
+    } else if header_bytes > MAX_HEADER_BYTES || headers.len() > MAX_HEADERS {
+        Some(ApiError::HeadersTooLarge {
+            limit: MAX_HEADER_BYTES,
+        })
+    } else {
+        None
+    };
+    match refusal {
+        Some(refusal) => Ok(request.error_response(refusal).map_into_right_body()),
+        None => Ok(next.call(request).await?.map_into_left_body()),
+    }
+}
+
 /// `/docs` without the slash leads to the Swagger UI.
 pub async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()

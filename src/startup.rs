@@ -246,6 +246,7 @@ fn serve(
         App::new()
             .wrap(from_fn(crate::fallback::methods))
             .wrap(from_fn(crate::extract::clean_query))
+            .wrap(from_fn(crate::fallback::size_limits))
             .wrap(from_fn(crate::error::localise))
             .wrap(from_fn(crate::cors::cors))
             .wrap(from_fn(telemetry::observe))

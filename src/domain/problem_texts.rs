@@ -38,6 +38,22 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "uri_too_long",
+        Text::new(
+            "Adressen med spørringen kan ikke være lengre enn {limit} byte",
+            "Adressa med spørjinga kan ikkje vere lengre enn {limit} byte",
+            "The path and query must not exceed {limit} bytes",
+        ),
+    ),
+    (
+        "headers_too_large",
+        Text::new(
+            "Hodefeltene kan til sammen ikke være større enn {limit} byte, eller flere enn 64",
+            "Hovudfelta kan til saman ikkje vere større enn {limit} byte, eller fleire enn 64",
+            "The header fields must not exceed {limit} bytes in all, nor number more than 64",
+        ),
+    ),
+    (
         "too_many_requests",
         Text::new(
             "Prøv igjen om {seconds} sekunder",

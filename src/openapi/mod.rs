@@ -79,7 +79,8 @@ const WITHOUT_DATABASE: &[&str] = &[
 /// forgets them: 500 everywhere; 503 with `Retry-After` where the database
 /// is used; 401 where a bearer token is required; 404 on the routes of
 /// one's own organisation (a caller without one, a regulator, finds
-/// nothing there); 400, 413 and 415 where a body is read.
+/// nothing there); 400, 413 and 415 where a body is read; 414 and 431
+/// everywhere.
 /// Runs after the routes have added their paths.
 fn add_common_errors(openapi: &mut OpenApiDoc) {
     let problem = |description: &str| {
@@ -168,6 +169,12 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
                     RefOr::T(response)
                 });
             }
+            responses.entry("414".into()).or_insert_with(|| {
+                problem("The path and query are longer than the service reads (8 KiB)")
+            });
+            responses.entry("431".into()).or_insert_with(|| {
+                problem("The header fields are more or larger than the service reads (64; 16 KiB)")
+            });
             responses
                 .entry("500".into())
                 .or_insert_with(|| problem("Internal error; quote the X-Request-Id"));

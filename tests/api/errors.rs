@@ -251,3 +251,38 @@ async fn the_real_server_refuses_bodies_it_cannot_take() {
         .unwrap();
     problem(oversized_form, 413).await;
 }
+
+/// Issue 12.5: an over-long URL or header is a problem in the language
+/// asked for, never an empty answer.
+#[tokio::test]
+async fn an_over_long_uri_or_header_is_a_problem_not_an_empty_answer() {
+    let app = spawn_app().await;
+    let long = "a".repeat(9 * 1024);
+    let response = app
+        .client
+        .get(app.url(&format!("/v1/code-lists?x={long}")))
+        .header("Accept-Language", "nn")
+        .send()
+        .await
+        .unwrap();
+    let body = problem(response, 414).await;
+    assert_eq!(body["title"], "Adressa er for lang");
+
+    let response = app
+        .client
+        .get(app.url("/health/live"))
+        .header("X-Padding", "b".repeat(17 * 1024))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(response, 431).await;
+    assert!(body["detail"].as_str().unwrap().contains("16384"));
+
+    let mut request = app.client.get(app.url("/health/live"));
+    for i in 0..70 {
+        request = request.header(format!("X-Many-{i}").as_str(), "1");
+    }
+    problem(request.send().await.unwrap(), 431).await;
+    // Within the limits, all is as usual.
+    assert_eq!(app.get("/health/live").await.status(), 200);
+}
