@@ -2,6 +2,7 @@
 //! Norwegian data-protection authority.
 
 pub mod accounts;
+pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod auth;

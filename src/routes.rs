@@ -12,4 +12,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     crate::confirmations::configure(cfg);
     crate::confirmations::configure_page(cfg);
     crate::receipts::configure(cfg);
+    crate::admin::configure(cfg);
 }

@@ -66,6 +66,7 @@ diesel::table! {
         submitted_by -> Uuid,
         state -> Text,
         confirmed_at -> Nullable<Timestamptz>,
+        controller_is_submitter -> Bool,
     }
 }
 
@@ -104,6 +105,8 @@ diesel::table! {
         identifier_value -> Text,
         address -> Jsonb,
         created_at -> Timestamptz,
+        claim_disputed_at -> Nullable<Timestamptz>,
+        claim_dispute_note -> Nullable<Text>,
     }
 }
 

@@ -23,6 +23,10 @@ pub struct OrganisationRow {
     pub identifier_value: String,
     pub address: serde_json::Value,
     pub created_at: DateTime<Utc>,
+    /// When the back office marked the organisation's claim to its
+    /// identifier as disputed, if it has.
+    pub claim_disputed_at: Option<DateTime<Utc>>,
+    pub claim_dispute_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -97,6 +101,23 @@ pub async fn organisation(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult
         .find(id)
         .select(OrganisationRow::as_select())
         .first(conn)
+        .await
+}
+
+/// Marks the organisation's claim to its identifier as disputed, with the
+/// back office's note; `None` clears the mark.
+pub async fn set_claim_dispute(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    dispute: Option<(&str, DateTime<Utc>)>,
+) -> QueryResult<OrganisationRow> {
+    diesel::update(organisations::table.find(id))
+        .set((
+            organisations::claim_disputed_at.eq(dispute.map(|(_, at)| at)),
+            organisations::claim_dispute_note.eq(dispute.map(|(note, _)| note)),
+        ))
+        .returning(OrganisationRow::as_returning())
+        .get_result(conn)
         .await
 }
 

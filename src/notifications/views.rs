@@ -148,6 +148,11 @@ pub struct VersionView {
     pub confirmed_at: Option<DateTime<Utc>>,
     /// SHA-256 of the canonical JSON of the content, as in the receipt.
     pub content_digest: String,
+    /// Whether the controller named is the submitting organisation itself
+    /// (its own organisation number or other identifier). When it is not,
+    /// the organisation notifies on another's behalf, which the back
+    /// office may look into.
+    pub controller_is_submitter: bool,
     /// Only when one version is asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<NotificationInput>)]
@@ -167,6 +172,7 @@ impl VersionView {
             },
             confirmed_at: row.confirmed_at,
             content_digest: row.content_digest,
+            controller_is_submitter: row.controller_is_submitter,
             content: with_content.then_some(row.content),
         }
     }

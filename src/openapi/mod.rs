@@ -37,6 +37,7 @@ mod wire;
         (name = "receipts", description = "Signed receipts (kvitteringer): JSON, PDF, verification"),
         (name = "code lists", description = "The code lists of the form, in nb, nn and en"),
         (name = "operations", description = "Health, metrics and this document"),
+        (name = "back office", description = "The regulator's back office: regulator accounts only; for anyone else these routes do not exist (404)"),
     ),
     components(schemas(Problem, FieldProblem)),
     modifiers(&SecuritySchemes)

@@ -245,6 +245,10 @@ impl Client {
         self.request(Method::POST, url)
     }
 
+    pub fn put(&self, url: impl AsRef<str>) -> Request {
+        self.request(Method::PUT, url)
+    }
+
     pub fn delete(&self, url: impl AsRef<str>) -> Request {
         self.request(Method::DELETE, url)
     }

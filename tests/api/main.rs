@@ -2,6 +2,7 @@
 
 mod calls;
 mod contract;
+mod controller_identity;
 mod cors;
 mod fixtures;
 mod helpers;

@@ -80,6 +80,9 @@ pub struct VersionRow {
     pub submitted_by: Uuid,
     pub state: VersionState,
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// The controller is the submitting organisation itself (its own
+    /// identifier), not another organisation it names.
+    pub controller_is_submitter: bool,
 }
 
 /// A new number: `year` and the next value of the sequence.

@@ -69,6 +69,20 @@ async fn insert_version(
         ))
         .execute(conn)
         .await?;
+    // Whether the controller named is the organisation that submits: its
+    // identifier is the one the organisation registered with.
+    diesel::sql_query(
+        "UPDATE notification_versions v
+         SET controller_is_submitter =
+                 o.identifier_scheme = v.content #>> '{controller,identifier,scheme}'
+             AND o.identifier_value = v.content #>> '{controller,identifier,value}'
+         FROM notifications n JOIN organisations o ON o.id = n.organisation_id
+         WHERE n.id = v.notification_id AND v.notification_id = $1 AND v.version = $2",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(notification_id)
+    .bind::<diesel::sql_types::Integer, _>(version)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
