@@ -16,6 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::keys::Keys;
+use crate::domain::i18n::Text;
 use crate::domain::receipt::ReceiptContent;
 
 pub use pdf::render as render_pdf;
@@ -56,6 +57,44 @@ pub enum NotGenuine {
     BadSignature,
     #[error("the receipt's content is not readable")]
     Unreadable,
+}
+
+impl NotGenuine {
+    /// The stable code of the reason.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotAReceipt => "not_a_receipt",
+            Self::UnknownKey => "unknown_key",
+            Self::BadSignature => "bad_signature",
+            Self::Unreadable => "unreadable",
+        }
+    }
+
+    /// The reason, for people, in each language.
+    pub fn text(&self) -> Text {
+        match self {
+            Self::NotAReceipt => Text::new(
+                "JWS-en er ikke en kvittering",
+                "JWS-en er ikkje ei kvittering",
+                "the JWS is not a receipt",
+            ),
+            Self::UnknownKey => Text::new(
+                "kvitteringen er signert med en ukjent nøkkel",
+                "kvitteringa er signert med ein ukjend nøkkel",
+                "the receipt is signed with an unknown key",
+            ),
+            Self::BadSignature => Text::new(
+                "signaturen stemmer ikke",
+                "signaturen stemmer ikkje",
+                "signature does not match",
+            ),
+            Self::Unreadable => Text::new(
+                "innholdet i kvitteringen kan ikke leses",
+                "innhaldet i kvitteringa kan ikkje lesast",
+                "the receipt's content is not readable",
+            ),
+        }
+    }
 }
 
 impl ReceiptSigner {

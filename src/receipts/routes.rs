@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::store::{self, ReceiptRow};
 use super::{ReceiptSigner, render_pdf};
+use crate::api::AcceptLanguage;
 use crate::auth::Principal;
 use crate::db::Pool;
 use crate::domain::receipt::ReceiptContent;
@@ -127,9 +128,14 @@ pub struct VerifyInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Verdict {
     pub valid: bool,
-    /// Why not, when it is not.
+    /// Why not, when it is not: `not_a_receipt`, `unknown_key`,
+    /// `bad_signature` or `unreadable`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "signature does not match")]
+    #[schema(example = "bad_signature")]
+    pub reason_code: Option<&'static str>,
+    /// Why not, for people, in the language asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "signaturen stemmer ikke")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt: Option<ReceiptContent>,
@@ -156,12 +162,14 @@ pub struct Verdict {
 )]
 #[post("/verify")]
 async fn verify_receipt(
+    lang: AcceptLanguage,
     signer: web::Data<ReceiptSigner>,
     body: ApiJson<VerifyInput>,
 ) -> Result<HttpResponse, ApiError> {
     let verdict = match signer.verify(body.0.jws.trim_matches([' ', '\t', '\r', '\n'])) {
         Ok((claims, kid)) => Verdict {
             valid: true,
+            reason_code: None,
             reason: None,
             receipt_id: Some(claims.jti),
             issued_at: DateTime::from_timestamp(claims.iat, 0),
@@ -170,7 +178,8 @@ async fn verify_receipt(
         },
         Err(Some(reason)) => Verdict {
             valid: false,
-            reason: Some(reason.to_string()),
+            reason_code: Some(reason.code()),
+            reason: Some(reason.text().get(lang.0).to_owned()),
             receipt: None,
             receipt_id: None,
             kid: None,

@@ -94,13 +94,29 @@ async fn receipts_verify_only_when_genuine() {
     );
     let verdict = app.verify(&tampered).await;
     assert_eq!(verdict["valid"], false);
-    assert_eq!(verdict["reason"], "signature does not match");
+    assert_eq!(verdict["reason_code"], "bad_signature");
+    assert_eq!(
+        verdict["reason"], "signaturen stemmer ikke",
+        "bokmål unless asked"
+    );
     assert!(verdict.get("receipt").is_none());
 
     // An access token is not a receipt, and a receipt is not an access token.
     let verdict = app.verify(&token).await;
     assert_eq!(verdict["valid"], false);
-    assert_eq!(verdict["reason"], "the JWS is not a receipt");
+    assert_eq!(verdict["reason_code"], "not_a_receipt");
+    let english: serde_json::Value = app
+        .client
+        .post(app.url("/v1/receipts/verify"))
+        .header("Accept-Language", "en")
+        .json(&json!({ "jws": token }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(english["reason"], "the JWS is not a receipt");
     let body = problem(app.get_with("/v1/me", &jws).await, 401).await;
     assert_eq!(body["code"], "invalid_token");
 

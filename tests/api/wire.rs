@@ -134,7 +134,7 @@ async fn a_jws_of_the_right_form_that_is_no_receipt_is_answered_not_valid() {
     for jws in ["a.b.c", " \r\n\tfya_.REP.dr\t\n "] {
         let verdict = app.verify(jws).await;
         assert_eq!(verdict["valid"], false, "{jws:?}");
-        assert_eq!(verdict["reason"], "the receipt's content is not readable");
+        assert_eq!(verdict["reason_code"], "unreadable");
     }
     // Not of that form at all: 422 naming the field.
     for jws in ["hello", "a.b", "a..c", "a.b.c.d", "a.b\u{b}.c"] {
