@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+use crate::auth::client::TrustedProxies;
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -67,6 +69,11 @@ pub struct Settings {
     /// `MELDEPLIKT_LOGIN_FREE_FAILURES`: failed logins of an account before
     /// back-off starts (a client address gets four times as many).
     pub login_free_failures: u32,
+    /// `MELDEPLIKT_TRUSTED_PROXIES`: comma-separated addresses and CIDR
+    /// blocks of the reverse proxies whose `Forwarded` / `X-Forwarded-For`
+    /// say who the client is. Unset: no proxy is trusted, the peer is the
+    /// client (see [`crate::auth::client`]).
+    pub trusted_proxies: TrustedProxies,
     /// Limits on what can be made to send mail or make accounts.
     pub rate_limits: RateLimits,
     /// `MELDEPLIKT_NOTIFICATION_KEY_SECRET`: the server secret of the keyed
@@ -265,6 +272,10 @@ impl Settings {
                 in_range(v, 1, 100).map(|n| n as u32)
             });
 
+        let trusted_proxies = parse_or(&get, &mut bad, "MELDEPLIKT_TRUSTED_PROXIES", "", |v| {
+            TrustedProxies::parse(v)
+        });
+
         let per_hour = |bad: &mut Vec<BadSetting>, variable, default| {
             parse_or(&get, bad, variable, default, |v| {
                 in_range(v, 1, 1_000_000).map(|n| crate::rate_limit::Limit::per_hour(n as u32))
@@ -323,6 +334,7 @@ impl Settings {
             refresh_token_ttl: refresh_token_ttl.ok_or_else(missing)?,
             hash_concurrency: hash_concurrency.ok_or_else(missing)?,
             login_free_failures: login_free_failures.ok_or_else(missing)?,
+            trusted_proxies: trusted_proxies.ok_or_else(missing)?,
             rate_limits: RateLimits {
                 resends: resends.ok_or_else(missing)?,
                 organisation_mail: organisation_mail.ok_or_else(missing)?,
@@ -406,6 +418,7 @@ mod tests {
         assert_eq!(s.pool_size, 8);
         assert_eq!(s.max_body_bytes, 262_144);
         assert_eq!(s.log_format, LogFormat::Text);
+        assert!(s.trusted_proxies.is_empty());
     }
 
     #[test]
@@ -422,6 +435,7 @@ mod tests {
             ),
             ("MELDEPLIKT_SMTP_URL", "http://mail"),
             ("MELDEPLIKT_SIGNING_KEYS", "/nonexistent/key.pem"),
+            ("MELDEPLIKT_TRUSTED_PROXIES", "10.0.0.0/8, proxy.example"),
         ])
         .unwrap_err();
         let names: Vec<_> = err.0.iter().map(|b| b.variable).collect();
@@ -435,7 +449,8 @@ mod tests {
                 "MELDEPLIKT_SMTP_URL",
                 "MELDEPLIKT_SIGNING_KEYS",
                 "MELDEPLIKT_POOL_SIZE",
-                "MELDEPLIKT_LOG_FORMAT"
+                "MELDEPLIKT_LOG_FORMAT",
+                "MELDEPLIKT_TRUSTED_PROXIES"
             ]
         );
         let text = err.to_string();

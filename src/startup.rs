@@ -241,6 +241,7 @@ fn serve(
     let pool = web::Data::new(pool);
     let body_limit = BodyLimit(settings.max_body_bytes);
     let rate_limits = web::Data::new(settings.rate_limits);
+    let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
 
     let server = HttpServer::new(move || {
         App::new()
@@ -263,6 +264,7 @@ fn serve(
             .app_data(clock.clone())
             .app_data(signer.clone())
             .app_data(rate_limits.clone())
+            .app_data(trusted_proxies.clone())
             .app_data(body_limit)
             .app_data(path_config())
             .app_data(query_config())

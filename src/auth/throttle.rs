@@ -2,6 +2,25 @@
 //! database so that every replica sees the same count. After `free`
 //! failures, each further failure blocks the key for twice as long as the
 //! last: 5 s, 10 s, 20 s … up to 15 minutes. Failures an hour old are forgotten.
+//!
+//! Sign-ins (`tokens::routes`) use three keys, so that nobody can lock
+//! another out and guessing stays bounded:
+//!
+//! - `login:<account> from <address>` blocks, after `free` failures, that
+//!   account from that client address only. Another's wrong passwords never
+//!   refuse the right one from an address that has not failed.
+//! - `login-ip:<address>` counts the accounts that began failing from an
+//!   address and blocks the address after `4 × free` of them: password
+//!   spraying. One account's failures count once, so a user who keeps
+//!   mistyping does not lock out the others behind the same address (a
+//!   spraying address does; it cannot be told from its neighbours).
+//! - `login-account:<account>` counts every failure from anywhere and is
+//!   never a reason to refuse by itself. Beyond `20 × free` in the hour
+//!   (guessing from many addresses), each further failure blocks the
+//!   address it came from, for that account, for the account's back-off:
+//!   distributed guessing is slowed, the right password still works.
+//!
+//! The client address comes from [`super::client::address`].
 
 use std::time::Duration;
 
@@ -31,13 +50,20 @@ pub async fn check(conn: &mut AsyncPgConnection, key: &str) -> Result<(), ApiErr
     }
 }
 
-/// Counts a failure against `key`; returns when it is blocked until, if it is.
-pub async fn fail(
-    conn: &mut AsyncPgConnection,
-    key: &str,
-    free: u32,
-) -> Result<Option<DateTime<Utc>>, ApiError> {
-    let row: Blocked = diesel::sql_query(
+/// The count after a failure.
+#[derive(Debug, diesel::QueryableByName)]
+pub struct Failed {
+    /// Failures of the key in its window, this one included.
+    #[diesel(sql_type = Integer)]
+    pub failures: i32,
+    /// When the key is blocked until, if it is.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub blocked_until: Option<DateTime<Utc>>,
+}
+
+/// Counts a failure against `key`.
+pub async fn fail(conn: &mut AsyncPgConnection, key: &str, free: u32) -> Result<Failed, ApiError> {
+    let row: Failed = diesel::sql_query(
         "INSERT INTO throttle AS t (key, failures, last_failure_at, blocked_until)
          VALUES ($1, 1, now(), CASE WHEN 1 >= $2 THEN now() + interval '5 seconds' END)
          ON CONFLICT (key) DO UPDATE SET
@@ -48,13 +74,29 @@ pub async fn fail(
              THEN now() + make_interval(secs => least(900, 5 * power(2,
                   (CASE WHEN t.last_failure_at < now() - interval '1 hour' THEN 1 ELSE t.failures + 1 END) - $2)))
            END
-         RETURNING blocked_until",
+         RETURNING failures, blocked_until",
     )
     .bind::<Text, _>(key)
     .bind::<Integer, _>(free as i32)
     .get_result(conn)
     .await?;
-    Ok(row.blocked_until)
+    Ok(row)
+}
+
+/// Blocks `key`, which has just failed, until `until` at least.
+pub async fn block_until(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    until: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    diesel::sql_query(
+        "UPDATE throttle SET blocked_until = greatest(blocked_until, $2) WHERE key = $1",
+    )
+    .bind::<Text, _>(key)
+    .bind::<Timestamptz, _>(until)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Forgets the failures of `key` after a success.

@@ -1,8 +1,6 @@
 //! The OAuth 2.0-style token endpoint, refresh-token rotation with reuse
 //! detection, revocation, and the published keys.
 
-use std::net::IpAddr;
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine;
@@ -24,7 +22,7 @@ use crate::accounts::store;
 use crate::auth::keys::Jwks;
 use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenService;
-use crate::auth::{Principal, Role, SubjectKind, throttle};
+use crate::auth::{Principal, Role, SubjectKind, client, throttle};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem, Say};
 
@@ -83,12 +81,14 @@ async fn create_token(
     settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, ApiError> {
     let request = TokenRequest::read(&req, &body)?;
-    let ip = req.peer_addr().map(|a| a.ip());
+    let address = client::address_key(&req);
     let response = match request.grant_type.as_deref() {
         Some("password") => {
-            password_grant(request, ip, &pool, &passwords, &tokens, &settings).await?
+            password_grant(request, &address, &pool, &passwords, &tokens, &settings).await?
         }
-        Some("client_credentials") => client_grant(request, ip, &pool, &tokens, &settings).await?,
+        Some("client_credentials") => {
+            client_grant(request, &address, &pool, &tokens, &settings).await?
+        }
         Some("refresh_token") => refresh_grant(request, &pool, &tokens, &settings).await?,
         None => return Err(missing("grant_type")),
         Some(_) => {
@@ -117,16 +117,18 @@ fn invalid_grant(why: &'static str) -> ApiError {
     ApiError::unauthorized("invalid_grant", Say::new(why))
 }
 
-fn ip_key(ip: Option<IpAddr>) -> String {
-    format!(
-        "login-ip:{}",
-        ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-    )
-}
+/// Failures of one account from everywhere, as a multiple of the free
+/// failures, before failing addresses are held back (see `auth::throttle`).
+const ACCOUNT_CEILING: u32 = 20;
 
+/// A client address may have this many times the free failures.
+const ADDRESS_FACTOR: u32 = 4;
+
+/// Signs a user in. Throttled by account and address together, by address
+/// and, gently, by account: see `auth::throttle` for why.
 async fn password_grant(
     request: TokenRequest,
-    ip: Option<IpAddr>,
+    address: &str,
     pool: &Pool,
     passwords: &Passwords,
     tokens: &TokenService,
@@ -139,12 +141,13 @@ async fn password_grant(
         .filter(|u| !u.is_empty())
         .ok_or_else(|| missing("username"))?;
     let password = request.password.ok_or_else(|| missing("password"))?;
-    let account_key = format!("login:{email}");
-    let ip_key = ip_key(ip);
+    let pair_key = format!("login:{email} from {address}");
+    let address_key = format!("login-ip:{address}");
+    let account_key = format!("login-account:{email}");
     let user = {
         let mut conn = pool.get().await?;
-        throttle::check(&mut conn, &account_key).await?;
-        throttle::check(&mut conn, &ip_key).await?;
+        throttle::check(&mut conn, &pair_key).await?;
+        throttle::check(&mut conn, &address_key).await?;
         store::user_by_email(&mut conn, &email).await?
     };
     // No connection is held while the hash is checked.
@@ -153,16 +156,24 @@ async fn password_grant(
         .await?;
     let mut conn = pool.get().await?;
     let Some(user) = user.filter(|_| matches) else {
-        let blocked = throttle::fail(&mut conn, &account_key, settings.free_failures).await?;
-        throttle::fail(&mut conn, &ip_key, settings.free_failures * 4).await?;
+        let free = settings.free_failures;
+        let pair = throttle::fail(&mut conn, &pair_key, free).await?;
+        if pair.failures == 1 {
+            // Another account began failing from this address.
+            throttle::fail(&mut conn, &address_key, free * ADDRESS_FACTOR).await?;
+        }
+        let account = throttle::fail(&mut conn, &account_key, free * ACCOUNT_CEILING).await?;
+        if let Some(until) = account.blocked_until {
+            throttle::block_until(&mut conn, &pair_key, until).await?;
+        }
         tracing::info!(
             event = "auth.login_failed",
-            blocked = blocked.is_some(),
+            blocked = pair.blocked_until.is_some() || account.blocked_until.is_some(),
             "a sign-in failed"
         );
         return Err(invalid_grant("wrong_credentials"));
     };
-    throttle::clear(&mut conn, &account_key).await?;
+    throttle::clear(&mut conn, &pair_key).await?;
     let principal = Principal {
         kind: SubjectKind::User,
         id: user.id,
@@ -181,7 +192,7 @@ async fn password_grant(
 
 async fn client_grant(
     request: TokenRequest,
-    ip: Option<IpAddr>,
+    address: &str,
     pool: &Pool,
     tokens: &TokenService,
     settings: &AuthSettings,
@@ -196,7 +207,9 @@ async fn client_grant(
     let secret = request
         .client_secret
         .ok_or_else(|| missing("client_secret"))?;
-    let ip_key = ip_key(ip);
+    // Kept apart from the users' keys: a misconfigured integration does not
+    // lock out the people behind its address.
+    let ip_key = format!("client-ip:{address}");
     let mut conn = pool.get().await?;
     throttle::check(&mut conn, &ip_key).await?;
     let client = store::active_client(&mut conn, &client_id).await?;
@@ -205,7 +218,7 @@ async fn client_grant(
         .as_ref()
         .is_some_and(|c| bool::from(c.secret_hash.as_slice().ct_eq(presented.as_slice())));
     let Some(client) = client.filter(|_| genuine) else {
-        throttle::fail(&mut conn, &ip_key, settings.free_failures * 4).await?;
+        throttle::fail(&mut conn, &ip_key, settings.free_failures * ADDRESS_FACTOR).await?;
         tracing::info!(
             event = "auth.client_failed",
             "a client's credentials were refused"

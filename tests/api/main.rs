@@ -22,6 +22,7 @@ mod licences;
 mod lifecycle;
 mod links;
 mod listing;
+mod lockout;
 mod logs;
 mod migrations;
 mod notifications;
