@@ -31,5 +31,6 @@ mod outbox;
 mod private_postgres;
 mod problem_languages;
 mod receipts;
+mod replicas;
 mod scheduled;
 mod wire;
