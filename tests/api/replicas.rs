@@ -352,7 +352,7 @@ async fn stopping_one_of_two_processes_loses_nothing() {
     // stopped in the middle of it, with some of them in flight.
     let create = |i: u64| {
         let key = format!("k-{i}");
-        let url = if i % 2 == 0 { &url_1 } else { &url_2 };
+        let url = if i.is_multiple_of(2) { &url_1 } else { &url_2 };
         let request = client
             .post(url)
             .bearer_auth(&token)
@@ -376,7 +376,7 @@ async fn stopping_one_of_two_processes_loses_nothing() {
         let pid = nix::unistd::Pid::from_raw(first.id() as i32);
         nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
     };
-    let creates = futures_util::future::join_all((0..60).map(create));
+    let creates = futures_util::future::join_all((0..80).map(create));
     let (outcomes, ()) = tokio::join!(creates, stop_first);
     let unanswered = outcomes.iter().filter(|(_, answered)| answered.is_none());
     assert!(
