@@ -28,7 +28,7 @@ use crate::ops::OpenApiJson;
 use crate::receipts::ReceiptSigner;
 use crate::telemetry::{self, Metrics, SpanBuilder};
 use crate::tokens::AuthSettings;
-use crate::worker::Worker;
+use crate::worker::{Running, Worker};
 
 /// A database the service can use: the configured one, or a private one
 /// started for the purpose (and stopped with the service).
@@ -86,7 +86,8 @@ pub struct Application {
     pool: Pool,
     database: Database,
     worker: Worker,
-    worker_task: Option<tokio::task::JoinHandle<()>>,
+    worker_task: Option<Running>,
+    shutdown_timeout: std::time::Duration,
 }
 
 impl Application {
@@ -136,6 +137,7 @@ impl Application {
             database,
             worker,
             worker_task,
+            shutdown_timeout: settings.shutdown_timeout,
         })
     }
 
@@ -158,11 +160,12 @@ impl Application {
     }
 
     /// Serves until stopped (Ctrl-C, SIGTERM or the handle), lets requests
-    /// in flight finish, then stops a private database.
+    /// in flight finish, stops the worker (which hands back the mail it
+    /// claimed), then stops a private database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await;
-        if let Some(task) = self.worker_task {
-            task.abort();
+        if let Some(worker) = self.worker_task {
+            worker.stop(self.shutdown_timeout).await;
         }
         tracing::info!("meldeplikt stopped");
         self.pool.close();

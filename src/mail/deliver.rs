@@ -9,6 +9,7 @@ use diesel_async::RunQueryDsl;
 use lettre::Message;
 use lettre::message::Mailbox;
 use lettre::message::header::{self, ContentType};
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::{Mailer, NotSent};
@@ -75,6 +76,26 @@ pub async fn deliver_due(
     batch: i64,
     deadline: Duration,
 ) -> anyhow::Result<usize> {
+    let (_never, stop) = watch::channel(false);
+    deliver_due_until(pool, mailer, now, batch, deadline, stop).await
+}
+
+/// [`deliver_due`] until `stop` turns true. A replica that is stopped
+/// hands back what it claimed: the mail in flight is abandoned, and it and
+/// the rest of the batch are due again at once, for another replica to
+/// send, instead of waiting out the lease. (The mail in flight may have
+/// reached the relay: delivery is at least once.)
+pub async fn deliver_due_until(
+    pool: &Pool,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+    batch: i64,
+    deadline: Duration,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<usize> {
+    if *stop.borrow() {
+        return Ok(0);
+    }
     let mut conn = pool.get().await?;
     let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
     let claimed: Vec<Due> = diesel::sql_query(
@@ -91,14 +112,26 @@ pub async fn deliver_due(
     .load(&mut conn)
     .await?;
     let mut sent = 0;
-    for mail in claimed {
+    let mut claimed = claimed.into_iter();
+    while let Some(mail) = claimed.next() {
         let result = match message(&mail, &mailer.from) {
             Ok(message) => {
-                match tokio::time::timeout(deadline, mailer.send(mail.id, message)).await {
-                    Ok(result) => result,
-                    Err(_) => Err(NotSent::transient(format!(
-                        "the relay did not finish within {deadline:?}"
-                    ))),
+                let sending = tokio::time::timeout(deadline, mailer.send(mail.id, message));
+                tokio::select! {
+                    biased;
+                    true = stopped(&mut stop) => {
+                        let held: Vec<Uuid> =
+                            std::iter::once(mail.id).chain(claimed.map(|m| m.id)).collect();
+                        hand_back(&mut conn, &held, now).await?;
+                        tracing::info!(event = "mail.handed_back", count = held.len());
+                        return Ok(sent);
+                    }
+                    result = sending => match result {
+                        Ok(result) => result,
+                        Err(_) => Err(NotSent::transient(format!(
+                            "the relay did not finish within {deadline:?}"
+                        ))),
+                    },
                 }
             }
             Err(e) => Err(e),
@@ -149,4 +182,27 @@ pub async fn deliver_due(
         }
     }
     Ok(sent)
+}
+
+/// Makes claimed, unsent mail due at once again: its lease given up.
+async fn hand_back(
+    conn: &mut diesel_async::AsyncPgConnection,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::failed_at.is_null()),
+    )
+    .set(outbox::next_attempt_at.eq(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// True once `stop` turns true; false if it never can (its sender is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) -> bool {
+    stop.wait_for(|stopping| *stopping).await.is_ok()
 }

@@ -2,14 +2,14 @@
 //! change that causes it, delivered by the worker's mail loop with retries
 //! and exponential back-off (`deliver`). Delivery is at least once: a crash
 //! between the relay's acceptance and the row's update sends that one mail
-//! again. A sent mail's body is erased, since it may hold a link token or a
+//! again; a replica that is stopped hands back the mail it claimed. A sent mail's body is erased, since it may hold a link token or a
 //! key. A mail that can never go out ends failed (`health` counts them).
 
 mod deliver;
 pub mod health;
 pub mod templates;
 
-pub use deliver::{MAX_ATTEMPTS, deliver_due};
+pub use deliver::{MAX_ATTEMPTS, deliver_due, deliver_due_until};
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -2,12 +2,16 @@
 //! lifecycle jobs (`jobs`: lapse, expiry, reminder), which change
 //! notifications through `notifications::store::transitions`, and delivers
 //! the outbox. Every job locks its rows with `SKIP LOCKED` and changes each
-//! row once, so several replicas may run it at the same time.
+//! row once, so several replicas may run it at the same time. A replica
+//! that is stopped finishes its lifecycle step and hands back the mail it
+//! claimed ([`Running::stop`]).
 
 mod jobs;
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::db::Pool;
@@ -57,7 +61,8 @@ impl Worker {
     /// goes out in the same round.
     pub async fn run_once(&self) -> anyhow::Result<Round> {
         let (lapsed, expired, reminded) = self.lifecycle_round().await?;
-        let mails_sent = self.mail_round().await?;
+        let (_never, stop) = watch::channel(false);
+        let mails_sent = self.mail_round(&stop).await?;
         Ok(Round {
             mails_sent,
             lapsed,
@@ -75,13 +80,20 @@ impl Worker {
         Ok((lapsed, expired, reminded))
     }
 
-    /// The outbox, batch after batch while full batches go out.
-    async fn mail_round(&self) -> anyhow::Result<usize> {
+    /// The outbox, batch after batch while full batches go out, until `stop`.
+    async fn mail_round(&self, stop: &watch::Receiver<bool>) -> anyhow::Result<usize> {
         let mut mails_sent = 0;
         loop {
             let now = self.clock.now();
-            let sent =
-                mail::deliver_due(&self.pool, &self.mailer, now, BATCH, self.mail_deadline).await?;
+            let sent = mail::deliver_due_until(
+                &self.pool,
+                &self.mailer,
+                now,
+                BATCH,
+                self.mail_deadline,
+                stop.clone(),
+            )
+            .await?;
             mails_sent += sent;
             if sent < BATCH as usize {
                 return Ok(mails_sent);
@@ -90,27 +102,59 @@ impl Worker {
     }
 
     /// Runs the lifecycle and the mail in two loops of their own, each
-    /// every `interval`, until the task is aborted: a relay that hangs
-    /// holds up the mail only, never lapse, expiry or reminders.
-    pub fn spawn(self, interval: Duration) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
+    /// every `interval`, until stopped: a relay that hangs holds up the
+    /// mail only, never lapse, expiry or reminders.
+    pub fn spawn(self, interval: Duration) -> Running {
+        let (stop, stopping) = watch::channel(false);
+        let task = tokio::spawn(async move {
             let lifecycle = async {
-                loop {
+                let mut stopping = stopping.clone();
+                while !*stopping.borrow() {
                     if let Err(err) = self.lifecycle_round().await {
                         tracing::warn!(error = ?err, "a lifecycle round failed; trying again next round");
                     }
-                    tokio::time::sleep(interval).await;
+                    pause(interval, &mut stopping).await;
                 }
             };
             let mail = async {
-                loop {
-                    if let Err(err) = self.mail_round().await {
+                let mut stopping = stopping.clone();
+                while !*stopping.borrow() {
+                    if let Err(err) = self.mail_round(&stopping).await {
                         tracing::warn!(error = ?err, "a mail round failed; trying again next round");
                     }
-                    tokio::time::sleep(interval).await;
+                    pause(interval, &mut stopping).await;
                 }
             };
             tokio::join!(lifecycle, mail);
-        })
+        });
+        Running { stop, task }
+    }
+}
+
+/// Sleeps `interval`, or less when told to stop.
+async fn pause(interval: Duration, stopping: &mut watch::Receiver<bool>) {
+    tokio::select! {
+        _ = tokio::time::sleep(interval) => {}
+        _ = async { drop(stopping.wait_for(|stop| *stop).await) } => {}
+    }
+}
+
+/// The worker's loops, running.
+pub struct Running {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops the loops: a lifecycle step in progress commits or rolls back
+    /// whole, mail claimed and not yet sent is handed back to the outbox
+    /// for the other replicas. Waits up to `grace`, then aborts.
+    pub async fn stop(self, grace: Duration) {
+        let _ = self.stop.send(true);
+        let mut task = self.task;
+        if tokio::time::timeout(grace, &mut task).await.is_err() {
+            tracing::warn!("the worker did not stop in time; aborted");
+            task.abort();
+        }
     }
 }

@@ -237,7 +237,11 @@ pub struct TestApp {
     pub worker: meldeplikt::worker::Worker,
     /// The service's clock.
     pub clock: meldeplikt::clock::Clock,
+    /// The settings it was built with.
+    pub settings: Settings,
     handle: actix_web::dev::ServerHandle,
+    /// False for a second instance on another's database.
+    owns_database: bool,
 }
 
 impl TestApp {
@@ -368,6 +372,9 @@ impl Drop for TestApp {
         // Sends the stop without waiting: the server's task runs on this
         // test's runtime, which is busy running this very drop.
         drop(self.handle.stop(false));
+        if !self.owns_database {
+            return;
+        }
         // Leave nothing behind on a shared server.
         let url = self.database_url.clone();
         let _ = std::thread::spawn(move || {
@@ -431,8 +438,43 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("data folder");
     let mut settings = test_settings(&database_url, data_dir.path());
     customise(&mut settings);
+    start(settings, database_url, data_dir, true).await
+}
+
+/// A second instance of the service on `first`'s database, as a replica
+/// runs: its own server, pool, worker and data folder (so its mail files
+/// are its own), the same settings and keys, and the same clock (moving
+/// one moves both).
+pub async fn spawn_second(first: &TestApp) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("data folder");
+    let keys = first.data_dir.path().join("keys");
+    std::fs::create_dir_all(data_dir.path().join("keys")).expect("a keys folder");
+    for entry in std::fs::read_dir(&keys)
+        .expect("the first's keys")
+        .flatten()
+    {
+        std::fs::copy(
+            entry.path(),
+            data_dir.path().join("keys").join(entry.file_name()),
+        )
+        .expect("a key copied");
+    }
+    let mut settings = first.settings.clone();
+    settings.data_dir = data_dir.path().to_path_buf();
+    settings.mail_dir = data_dir.path().join("mail");
+    start(settings, first.database_url.clone(), data_dir, false).await
+}
+
+async fn start(
+    settings: Settings,
+    database_url: String,
+    data_dir: tempfile::TempDir,
+    owns_database: bool,
+) -> TestApp {
     let clock = settings.clock.clone();
-    let app = Application::build(settings).await.expect("the app builds");
+    let app = Application::build(settings.clone())
+        .await
+        .expect("the app builds");
     let worker = app.worker();
     let port = app.port();
     let handle = app.handle();
@@ -444,7 +486,9 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         data_dir,
         worker,
         clock,
+        settings,
         handle,
+        owns_database,
     }
 }
 

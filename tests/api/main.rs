@@ -33,5 +33,6 @@ mod outbox;
 mod private_postgres;
 mod problem_languages;
 mod receipts;
+mod replicas;
 mod scheduled;
 mod wire;

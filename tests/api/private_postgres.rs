@@ -94,7 +94,7 @@ async fn a_folder_that_holds_something_else_is_refused_clearly() {
     );
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -118,7 +118,7 @@ fn start_binary(data_dir: &Path, port: u16) -> Child {
         .expect("the meldeplikt binary starts")
 }
 
-async fn wait_ready(port: u16, child: &mut Child) {
+pub(crate) async fn wait_ready(port: u16, child: &mut Child) {
     let started = Instant::now();
     let url = format!("http://127.0.0.1:{port}/health/ready");
     loop {
@@ -192,7 +192,7 @@ async fn the_binary_runs_on_a_private_database_and_stops_it_on_sigterm() {
 }
 
 /// A running `meldeplikt`, killed if a test ends before it stopped it.
-struct Service(Child);
+pub(crate) struct Service(pub(crate) Child);
 
 impl std::ops::Deref for Service {
     type Target = Child;
