@@ -1,4 +1,5 @@
-//! How the outbox is doing, for readiness and metrics.
+//! How the outbox is doing, for readiness and metrics, and the mail given
+//! up, for the back office.
 
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{BigInt, Nullable, Timestamptz};
@@ -55,4 +56,42 @@ pub async fn read(
         retrying: counts.retrying,
         failed: counts.failed,
     })
+}
+
+/// A mail given up for good, as the back office sees it (its body, which
+/// may hold a link or a key, is gone).
+#[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = crate::schema::outbox)]
+pub struct FailedMail {
+    pub id: uuid::Uuid,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub failed_at: Option<DateTime<Utc>>,
+}
+
+/// The mail given up, oldest first, one page after `page.after`.
+pub async fn failed(
+    conn: &mut AsyncPgConnection,
+    page: crate::api::Page,
+) -> diesel::QueryResult<Vec<FailedMail>> {
+    use crate::schema::outbox;
+    use diesel::{BoolExpressionMethods, ExpressionMethods, QueryDsl, SelectableHelper};
+    let mut query = outbox::table
+        .filter(outbox::failed_at.is_not_null())
+        .select(FailedMail::as_select())
+        .order((outbox::created_at, outbox::id))
+        .limit(page.limit + 1)
+        .into_boxed();
+    if let Some((t, id)) = page.after {
+        query = query.filter(
+            outbox::created_at
+                .gt(t)
+                .or(outbox::created_at.eq(t).and(outbox::id.gt(id))),
+        );
+    }
+    query.load(conn).await
 }

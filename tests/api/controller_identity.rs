@@ -4,31 +4,10 @@
 //! submitting organisation itself, and the back office can mark an
 //! organisation's claim as disputed.
 
-use std::time::Duration;
-
-use meldeplikt::db::{PoolOptions, build_pool};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use crate::fixtures::*;
 use crate::helpers::*;
-
-async fn regulator(app: &TestApp) -> String {
-    let options = PoolOptions {
-        size: 1,
-        wait_timeout: Duration::from_secs(5),
-        statement_timeout: Duration::from_secs(10),
-    };
-    let pool = build_pool(&app.database_url, options).unwrap();
-    let email = "saksbehandler@datatilsynet.no";
-    meldeplikt::accounts::create_regulator(&pool, email, SecretString::from(PASSWORD))
-        .await
-        .unwrap();
-    app.login(email, PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 async fn versions(app: &TestApp, token: &str, number: &str) -> Value {
     app.get_with(&format!("/v1/notifications/{number}/versions"), token)
@@ -67,7 +46,7 @@ async fn the_back_office_marks_an_organisations_claim_disputed() {
     let (token, registered) = app.admin().await;
     let id = registered["organisation"]["id"].as_str().unwrap();
     let path = format!("/v1/admin/organisations/{id}");
-    let regulator = regulator(&app).await;
+    let regulator = regulator_token(&app).await;
 
     let seen: Value = app.get_with(&path, &regulator).await.json().await.unwrap();
     assert_eq!(seen["claim_disputed"], false);

@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 use meldeplikt::domain::key::NotificationKey;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app_with, test_today};
+use crate::helpers::{PASSWORD, TestApp, spawn_app_with, test_today};
 
 pub const KEY_SECRET: &str = "a test secret of more than thirty-two characters";
 
@@ -84,4 +84,22 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     let text = doc.extract_text(&pages).expect("text in the PDF");
     // Wrapped lines read as one text.
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A regulator account, made as the command line makes it; its access token.
+pub async fn regulator_token(app: &TestApp) -> String {
+    let options = meldeplikt::db::PoolOptions {
+        size: 1,
+        wait_timeout: std::time::Duration::from_secs(5),
+        statement_timeout: std::time::Duration::from_secs(10),
+    };
+    let pool = meldeplikt::db::build_pool(&app.database_url, options).unwrap();
+    let email = "saksbehandler@datatilsynet.no";
+    meldeplikt::accounts::create_regulator(&pool, email, secrecy::SecretString::from(PASSWORD))
+        .await
+        .unwrap();
+    app.login(email, PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }

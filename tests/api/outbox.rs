@@ -188,6 +188,22 @@ async fn mail_that_can_never_go_out_ends_failed_and_is_reported() {
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("meldeplikt_outbox_failed 2"), "{metrics}");
     assert!(metrics.contains("meldeplikt_outbox_unsent 0"), "{metrics}");
+
+    // The back office sees them, to follow up; nobody else does.
+    let regulator = regulator_token(&app).await;
+    let failed: serde_json::Value = app
+        .get_with("/v1/admin/mail/failed", &regulator)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = failed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{failed}");
+    assert_eq!(items[0]["recipient"], "a\u{200B}b@example.no");
+    assert_eq!(items[0]["attempts"], 1);
+    assert_eq!(items[1]["attempts"], MAX_ATTEMPTS);
+    let (admin, _) = app.admin().await;
+    problem(app.get_with("/v1/admin/mail/failed", &admin).await, 404).await;
 }
 
 #[tokio::test]
