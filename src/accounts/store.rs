@@ -66,7 +66,9 @@ pub fn conflict(err: diesel::result::Error) -> ApiError {
             Some("organisations_identifier_unique") => {
                 return ApiError::conflict("organisation_exists", Say::new("organisation_exists"));
             }
-            Some("users_email_unique") => {
+            // Within one's own organisation only (or among regulators):
+            // who has an account elsewhere is never said.
+            Some("users_email_in_organisation" | "users_email_of_regulators") => {
                 return ApiError::conflict("email_taken", Say::new("email_taken"));
             }
             _ => {}
@@ -141,16 +143,22 @@ pub async fn insert_user(
         .await
 }
 
-pub async fn user_by_email(
+/// Most accounts one e-mail address is looked up in at sign-in.
+pub const MAX_ACCOUNTS_PER_EMAIL: i64 = 20;
+
+/// The accounts of an e-mail address (one per organisation it has an
+/// account in, and a regulator's), oldest first.
+pub async fn users_by_email(
     conn: &mut AsyncPgConnection,
     email: &str,
-) -> QueryResult<Option<UserRow>> {
+) -> QueryResult<Vec<UserRow>> {
     users::table
         .filter(users::email.eq(email))
         .select(UserRow::as_select())
-        .first(conn)
+        .order((users::created_at, users::id))
+        .limit(MAX_ACCOUNTS_PER_EMAIL)
+        .load(conn)
         .await
-        .optional()
 }
 
 pub async fn user(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {

@@ -433,11 +433,19 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "organisation_required",
+        Text::new(
+            "Passordet passer til brukere i flere organisasjoner; oppgi organisation_id",
+            "Passordet passar til brukarar i fleire organisasjonar; oppgje organisation_id",
+            "The password fits users in several organisations; give organisation_id",
+        ),
+    ),
+    (
         "email_taken",
         Text::new(
-            "Det finnes allerede en bruker med denne e-postadressen",
-            "Det finst alt ein brukar med denne e-postadressa",
-            "A user with this e-mail address exists",
+            "Organisasjonen har allerede en bruker med denne e-postadressen",
+            "Organisasjonen har alt ein brukar med denne e-postadressa",
+            "The organisation already has a user with this e-mail address",
         ),
     ),
     // Notifications and their confirmation.

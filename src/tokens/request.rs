@@ -20,6 +20,7 @@ pub struct TokenRequest {
     pub grant_type: Option<String>,
     pub username: Option<String>,
     pub password: Option<SecretString>,
+    pub organisation_id: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
     pub refresh_token: Option<SecretString>,
@@ -29,6 +30,7 @@ const TOKEN_FIELDS: &[&str] = &[
     "grant_type",
     "username",
     "password",
+    "organisation_id",
     "client_id",
     "client_secret",
     "refresh_token",
@@ -48,6 +50,10 @@ pub enum TokenRequestDoc {
         username: String,
         #[schema(format = Password)]
         password: String,
+        /// Which organisation's account, should the address have accounts
+        /// in several with this same password.
+        #[schema(format = Uuid)]
+        organisation_id: Option<String>,
     },
     /// An integration (API client) signs in.
     ClientCredentials {

@@ -144,18 +144,41 @@ async fn password_grant(
     let pair_key = format!("login:{email} from {address}");
     let address_key = format!("login-ip:{address}");
     let account_key = format!("login-account:{email}");
-    let user = {
+    let accounts = {
         let mut conn = pool.get().await?;
         throttle::check(&mut conn, &pair_key).await?;
         throttle::check(&mut conn, &address_key).await?;
-        store::user_by_email(&mut conn, &email).await?
+        store::users_by_email(&mut conn, &email).await?
     };
-    // No connection is held while the hash is checked.
-    let matches = passwords
-        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
-        .await?;
+    // An address may have an account in several organisations: the
+    // password says which (`organisation_id` chooses, should two share
+    // it). No connection is held while the hashes are checked; an address
+    // without accounts is checked against a dummy hash all the same.
+    let wanted = request.organisation_id.as_deref().map(str::trim);
+    let mut user = None;
+    if accounts.is_empty() {
+        passwords.verify(password.clone(), None).await?;
+    }
+    for account in accounts {
+        let chosen =
+            wanted.is_none_or(|w| account.organisation_id.is_some_and(|o| o.to_string() == w));
+        if passwords
+            .verify(password.clone(), Some(account.password_hash.clone()))
+            .await?
+            && chosen
+        {
+            if user.is_some() {
+                return Err(ApiError::bad_field(
+                    "organisation_id",
+                    "organisation_required",
+                    Say::new("organisation_required"),
+                ));
+            }
+            user = Some(account);
+        }
+    }
     let mut conn = pool.get().await?;
-    let Some(user) = user.filter(|_| matches) else {
+    let Some(user) = user else {
         let free = settings.free_failures;
         let pair = throttle::fail(&mut conn, &pair_key, free).await?;
         if pair.failures == 1 {

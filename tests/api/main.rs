@@ -15,6 +15,7 @@ mod amendments;
 mod architecture;
 mod auth;
 mod code_lists;
+mod enumeration;
 mod errors;
 mod hygiene;
 mod idempotency;
