@@ -147,18 +147,23 @@ pub async fn insert_user(
 pub const MAX_ACCOUNTS_PER_EMAIL: i64 = 20;
 
 /// The accounts of an e-mail address (one per organisation it has an
-/// account in, and a regulator's), oldest first.
+/// account in, and a regulator's), newest first; only the one of
+/// `organisation` when it is named, however many others there are.
 pub async fn users_by_email(
     conn: &mut AsyncPgConnection,
     email: &str,
+    organisation: Option<Uuid>,
 ) -> QueryResult<Vec<UserRow>> {
-    users::table
+    let mut query = users::table
         .filter(users::email.eq(email))
         .select(UserRow::as_select())
-        .order((users::created_at, users::id))
+        .order((users::created_at.desc(), users::id))
         .limit(MAX_ACCOUNTS_PER_EMAIL)
-        .load(conn)
-        .await
+        .into_boxed();
+    if let Some(organisation) = organisation {
+        query = query.filter(users::organisation_id.eq(organisation));
+    }
+    query.load(conn).await
 }
 
 pub async fn user(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {

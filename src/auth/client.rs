@@ -24,8 +24,23 @@ pub fn address(req: &HttpRequest) -> Option<IpAddr> {
 }
 
 /// The address as a key part (`unknown` without one).
+/// An IPv6 client is keyed by its /64, the block one subscriber holds, so
+/// that fresh addresses from it do not escape a count.
 pub fn address_key(req: &HttpRequest) -> String {
-    address(req).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    address(req).map_or_else(|| "unknown".to_owned(), key_of)
+}
+
+fn key_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 /// `MELDEPLIKT_TRUSTED_PROXIES`: the proxies whose record of the client's
@@ -156,9 +171,13 @@ impl Cidr {
 fn forwarded_hops(lines: &[String]) -> Vec<Option<IpAddr>> {
     lines
         .iter()
-        .flat_map(|line| split_outside_quotes(line, ','))
+        // A line whose quotes do not close is unreadable as a whole: an
+        // open quote from the client must not swallow what a proxy
+        // appended to the same line.
+        .flat_map(|line| split_outside_quotes(line, ',').unwrap_or_else(|| vec![String::new()]))
         .map(|element| {
             split_outside_quotes(&element, ';')
+                .unwrap_or_default()
                 .into_iter()
                 .filter_map(|pair| {
                     let (name, value) = pair.split_once('=')?;
@@ -181,8 +200,9 @@ fn xff_hops(lines: &[String]) -> Vec<Option<IpAddr>> {
         .collect()
 }
 
-/// Splits at `separator` where it is not inside a quoted string.
-fn split_outside_quotes(text: &str, separator: char) -> Vec<String> {
+/// Splits at `separator` where it is not inside a quoted string; `None`
+/// when a quoted string does not close.
+fn split_outside_quotes(text: &str, separator: char) -> Option<Vec<String>> {
     let mut parts = vec![String::new()];
     let (mut quoted, mut escaped) = (false, false);
     for c in text.chars() {
@@ -198,7 +218,7 @@ fn split_outside_quotes(text: &str, separator: char) -> Vec<String> {
         }
         parts.last_mut().expect("never empty").push(c);
     }
-    parts
+    (!quoted).then_some(parts)
 }
 
 /// A quoted string's content (RFC 7230 §3.2.6), or the token as it is.
@@ -321,6 +341,32 @@ mod tests {
             via_xff("10.0.0.0/8", "10.0.0.1", &["10.0.0.3, 10.0.0.2"]),
             ip("10.0.0.3")
         );
+    }
+
+    #[test]
+    fn an_open_quote_does_not_swallow_what_the_proxy_appended() {
+        // The client sent `Forwarded: for=9.9.9.9;x="`; the proxy appended
+        // `, for=198.51.100.7` to the same line.
+        assert_eq!(
+            via_forwarded(
+                "10.0.0.1",
+                "10.0.0.1",
+                &["for=9.9.9.9;x=\", for=198.51.100.7"]
+            ),
+            ip("10.0.0.1")
+        );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64() {
+        assert_eq!(key_of(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(
+            key_of(ip("2001:db8:1:2:bbbb::9")),
+            key_of(ip("2001:db8:1:2::5"))
+        );
+        assert_ne!(key_of(ip("2001:db8:1:3::1")), key_of(ip("2001:db8:1:2::1")));
+        assert_eq!(key_of(ip("::ffff:192.0.2.1")), "192.0.2.1");
+        assert_eq!(key_of(ip("192.0.2.1")), "192.0.2.1");
     }
 
     #[test]

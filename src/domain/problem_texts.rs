@@ -441,6 +441,14 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "organisation_id_invalid",
+        Text::new(
+            "organisation_id må være en UUID",
+            "organisation_id må vere ein UUID",
+            "organisation_id must be a UUID",
+        ),
+    ),
+    (
         "email_taken",
         Text::new(
             "Organisasjonen har allerede en bruker med denne e-postadressen",

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use lettre::Message;
@@ -97,7 +97,15 @@ pub async fn deliver_due_until(
         return Ok(0);
     }
     let mut conn = pool.get().await?;
-    let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
+    // The lease outlasts the whole batch at its slowest, so that no other
+    // replica takes a mail of it while this one is still at work.
+    let slowest =
+        chrono::Duration::from_std(deadline * batch.max(1) as u32).unwrap_or(chrono::Duration::MAX);
+    // In microseconds, as the database keeps it, for the lease to be
+    // recognised as this worker's when its outcome is recorded.
+    let lease = (now
+        + chrono::Duration::seconds(LEASE_SECONDS).max(slowest + chrono::Duration::seconds(60)))
+    .trunc_subsecs(6);
     let claimed: Vec<Due> = diesel::sql_query(
         "UPDATE outbox SET next_attempt_at = $2
          WHERE id IN (SELECT id FROM outbox
@@ -122,7 +130,7 @@ pub async fn deliver_due_until(
                     true = stopped(&mut stop) => {
                         let held: Vec<Uuid> =
                             std::iter::once(mail.id).chain(claimed.map(|m| m.id)).collect();
-                        hand_back(&mut conn, &held, now).await?;
+                        hand_back(&mut conn, &held, lease, now).await?;
                         tracing::info!(event = "mail.handed_back", count = held.len());
                         return Ok(sent);
                     }
@@ -139,7 +147,7 @@ pub async fn deliver_due_until(
         let attempts = mail.attempts + 1;
         match result {
             Ok(()) => {
-                diesel::update(outbox::table.find(mail.id))
+                diesel::update(held(mail.id, lease))
                     .set((
                         outbox::sent_at.eq(now),
                         outbox::attempts.eq(attempts),
@@ -153,7 +161,7 @@ pub async fn deliver_due_until(
             }
             Err(failure) if failure.permanent || attempts >= MAX_ATTEMPTS => {
                 let error: String = failure.error.chars().take(1000).collect();
-                diesel::update(outbox::table.find(mail.id))
+                diesel::update(held(mail.id, lease))
                     .set((
                         outbox::failed_at.eq(now),
                         outbox::attempts.eq(attempts),
@@ -169,7 +177,7 @@ pub async fn deliver_due_until(
                     .saturating_pow(attempts.min(20) as u32)
                     .min(MAX_BACKOFF_SECONDS);
                 let error: String = failure.error.chars().take(1000).collect();
-                diesel::update(outbox::table.find(mail.id))
+                diesel::update(held(mail.id, lease))
                     .set((
                         outbox::attempts.eq(attempts),
                         outbox::next_attempt_at.eq(now + chrono::Duration::seconds(wait)),
@@ -184,15 +192,40 @@ pub async fn deliver_due_until(
     Ok(sent)
 }
 
+/// An outbox row, found by id, while its lease is the one given.
+type HeldRow = diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<
+            diesel::dsl::Find<outbox::table, Uuid>,
+            diesel::dsl::Eq<outbox::next_attempt_at, DateTime<Utc>>,
+        >,
+        diesel::dsl::IsNull<outbox::sent_at>,
+    >,
+    diesel::dsl::IsNull<outbox::failed_at>,
+>;
+
+/// The outbox row `id` while this worker still holds it: unsent, not
+/// given up, and under this worker's `lease` (had the lease run out and
+/// another worker claimed it, the outcome is that worker's to record).
+fn held(id: Uuid, lease: DateTime<Utc>) -> HeldRow {
+    outbox::table
+        .find(id)
+        .filter(outbox::next_attempt_at.eq(lease))
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::failed_at.is_null())
+}
+
 /// Makes claimed, unsent mail due at once again: its lease given up.
 async fn hand_back(
     conn: &mut diesel_async::AsyncPgConnection,
     ids: &[Uuid],
+    lease: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     diesel::update(
         outbox::table
             .filter(outbox::id.eq_any(ids))
+            .filter(outbox::next_attempt_at.eq(lease))
             .filter(outbox::sent_at.is_null())
             .filter(outbox::failed_at.is_null()),
     )

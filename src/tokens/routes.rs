@@ -144,28 +144,35 @@ async fn password_grant(
     let pair_key = format!("login:{email} from {address}");
     let address_key = format!("login-ip:{address}");
     let account_key = format!("login-account:{email}");
+    // An address may have an account in several organisations: the
+    // password says which, and `organisation_id` chooses should two share
+    // it (or should the address have more accounts than are looked at).
+    let wanted = match request.organisation_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(Uuid::parse_str(text).map_err(|_| {
+            ApiError::bad_field(
+                "organisation_id",
+                "invalid_request",
+                Say::new("organisation_id_invalid"),
+            )
+        })?),
+    };
     let accounts = {
         let mut conn = pool.get().await?;
         throttle::check(&mut conn, &pair_key).await?;
         throttle::check(&mut conn, &address_key).await?;
-        store::users_by_email(&mut conn, &email).await?
+        store::users_by_email(&mut conn, &email, wanted).await?
     };
-    // An address may have an account in several organisations: the
-    // password says which (`organisation_id` chooses, should two share
-    // it). No connection is held while the hashes are checked; an address
+    // No connection is held while the hashes are checked; an address
     // without accounts is checked against a dummy hash all the same.
-    let wanted = request.organisation_id.as_deref().map(str::trim);
     let mut user = None;
     if accounts.is_empty() {
         passwords.verify(password.clone(), None).await?;
     }
     for account in accounts {
-        let chosen =
-            wanted.is_none_or(|w| account.organisation_id.is_some_and(|o| o.to_string() == w));
         if passwords
             .verify(password.clone(), Some(account.password_hash.clone()))
             .await?
-            && chosen
         {
             if user.is_some() {
                 return Err(ApiError::bad_field(

@@ -58,10 +58,15 @@ async fn registering_with_an_address_that_has_an_account_elsewhere_tells_nothing
         json!({ "grant_type": "password", "username": "leder@example.no", "password": PASSWORD });
     let body = problem(sign_in(&app, both.clone()).await, 400).await;
     assert_eq!(body["errors"][0]["pointer"], "organisation_id");
+    let mut garbled = both.clone();
+    garbled["organisation_id"] = json!("not-a-uuid");
+    let body = problem(sign_in(&app, garbled).await, 400).await;
+    assert_eq!(body["errors"][0]["code"], "invalid_request");
     for registered in [&first, &second] {
         let id = registered["organisation"]["id"].as_str().unwrap();
         let mut chosen = both.clone();
-        chosen["organisation_id"] = json!(id);
+        // A UUID in any case is the same UUID.
+        chosen["organisation_id"] = json!(id.to_uppercase());
         let response = sign_in(&app, chosen).await;
         assert_eq!(response.status(), 200);
         let tokens: Value = response.json().await.unwrap();

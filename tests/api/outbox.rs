@@ -102,7 +102,10 @@ async fn a_crash_in_the_middle_of_a_batch_sends_no_accepted_mail_twice() {
 
     // A new worker, after the lease has run out, with the relay well again.
     relay.freeze_after.store(usize::MAX, Ordering::SeqCst);
-    let later = now + chrono::Duration::minutes(10);
+    // A time with nanoseconds, as a real clock gives: the lease must still
+    // be recognised when each outcome is recorded.
+    // (The lease outlasts the batch at its slowest: 50 mails at 60 s.)
+    let later = now + chrono::Duration::hours(2) + chrono::Duration::nanoseconds(123_456_789);
     let sent = deliver_due(&pool, &mailer, later, 50, Duration::from_secs(60))
         .await
         .unwrap();
@@ -122,6 +125,7 @@ async fn a_crash_in_the_middle_of_a_batch_sends_no_accepted_mail_twice() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 8, "no mail twice: {received:#?}");
+    assert_eq!(state(&app).await.sent, 8, "each marked sent");
 }
 
 /// Issue 13.6: a mail the mailer cannot build fails at once and for good,
