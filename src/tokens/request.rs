@@ -52,7 +52,7 @@ pub enum TokenRequestDoc {
         password: String,
         /// Which organisation's account, should the address have accounts
         /// in several with this same password.
-        #[schema(format = Uuid)]
+        #[schema(value_type = String, format = Uuid, required = false)]
         organisation_id: Option<String>,
     },
     /// An integration (API client) signs in.
