@@ -125,27 +125,8 @@ pub(super) async fn dispute_claim(
             warnings: Vec::new(),
         });
     }
-    let id = path.into_inner();
-    let now = clock.now();
-    let request_id = request_id(&req);
-    let mut conn = pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let row = store::set_claim_dispute(conn, id, Some((&note, now))).await?;
-            audit::record(
-                conn,
-                Entry::by(
-                    &principal,
-                    "organisation.claim_disputed",
-                    format!("organisation:{id}"),
-                    request_id,
-                    serde_json::json!({ "note": note }),
-                ),
-            )
-            .await?;
-            Ok(row)
-        })
-        .await?;
+    let dispute = Some((note.as_str(), clock.now()));
+    let row = record_dispute(&req, principal, path.into_inner(), dispute, &pool).await?;
     Ok(HttpResponse::Ok().json(AdminOrganisationView::from(row)))
 }
 
@@ -169,25 +150,38 @@ pub(super) async fn clear_dispute(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_regulator()?;
-    let id = path.into_inner();
-    let request_id = request_id(&req);
-    let mut conn = pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let row = store::set_claim_dispute(conn, id, None).await?;
-            audit::record(
-                conn,
-                Entry::by(
-                    &principal,
-                    "organisation.claim_dispute_cleared",
-                    format!("organisation:{id}"),
-                    request_id,
-                    serde_json::json!({}),
-                ),
-            )
-            .await?;
-            Ok(row)
-        })
-        .await?;
+    let row = record_dispute(&req, principal, path.into_inner(), None, &pool).await?;
     Ok(HttpResponse::Ok().json(AdminOrganisationView::from(row)))
+}
+
+/// Sets or clears the dispute mark and audits it, in one transaction.
+async fn record_dispute(
+    req: &HttpRequest,
+    principal: Principal,
+    id: Uuid,
+    dispute: Option<(&str, DateTime<Utc>)>,
+    pool: &Pool,
+) -> Result<OrganisationRow, ApiError> {
+    let request_id = request_id(req);
+    let (action, details) = match dispute {
+        Some((note, _)) => (
+            "organisation.claim_disputed",
+            serde_json::json!({ "note": note }),
+        ),
+        None => ("organisation.claim_dispute_cleared", serde_json::json!({})),
+    };
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let row = store::set_claim_dispute(conn, id, dispute).await?;
+        let entry = Entry::by(
+            &principal,
+            action,
+            format!("organisation:{id}"),
+            request_id,
+            details,
+        );
+        audit::record(conn, entry).await?;
+        Ok(row)
+    })
+    .await
 }
