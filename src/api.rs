@@ -3,9 +3,10 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -29,6 +30,46 @@ impl FromRequest for AcceptLanguage {
             .and_then(|v| v.to_str().ok());
         std::future::ready(Ok(Self(Lang::from_accept_language(header))))
     }
+}
+
+/// Whether `If-None-Match` names `etag` (weakly compared, RFC 9110).
+pub fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t.trim_start_matches("W/") == etag.trim_start_matches("W/")
+            })
+        })
+}
+
+/// A public JSON answer with an ETag of its bytes, 304 when the client
+/// has it, cacheable by anyone for `max_age` seconds.
+pub fn cacheable(
+    req: &HttpRequest,
+    lang: Lang,
+    body: &impl Serialize,
+    max_age: u32,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
+    let fresh = if_none_match(req, &etag);
+    let mut response = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")))
+        .insert_header((header::VARY, "Accept-Language"))
+        .insert_header((header::CONTENT_LANGUAGE, lang.code()));
+    if fresh {
+        return Ok(response.finish());
+    }
+    Ok(response.content_type("application/json").body(bytes))
 }
 
 /// Domain violations as field problems in `lang`.

@@ -2,17 +2,18 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::AcceptLanguage;
+use crate::api::{AcceptLanguage, cacheable};
 use crate::domain::code_lists::{CodeList, LIST_NAMES, code_list};
 use crate::domain::i18n::Lang;
 use crate::error::{ApiError, Problem};
+
+/// Code lists change with a release: a day of caching.
+const DAY: u32 = 86_400;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_code_lists).service(get_code_list);
@@ -63,38 +64,6 @@ fn view(list: CodeList, lang: Lang) -> CodeListView {
     }
 }
 
-/// Answers with an ETag, 304 when the client has it, and a day of caching.
-fn cacheable(
-    req: &HttpRequest,
-    lang: Lang,
-    body: &impl Serialize,
-) -> Result<HttpResponse, ApiError> {
-    let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
-    let fresh = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == etag)
-        });
-    let mut response = if fresh {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .insert_header((header::VARY, "Accept-Language"))
-        .insert_header((header::CONTENT_LANGUAGE, lang.code()));
-    if fresh {
-        return Ok(response.finish());
-    }
-    Ok(response.content_type("application/json").body(bytes))
-}
-
 /// Every code list of the form, labels in the language of `Accept-Language`
 /// (nb, nn or en; nb by default).
 #[utoipa::path(
@@ -122,6 +91,7 @@ async fn list_code_lists(req: HttpRequest, lang: AcceptLanguage) -> Result<HttpR
             language: lang.0,
             lists,
         },
+        DAY,
     )
 }
 
@@ -151,5 +121,5 @@ async fn get_code_list(
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let list = code_list(&name).ok_or(ApiError::NotFound)?;
-    cacheable(&req, lang.0, &view(list, lang.0))
+    cacheable(&req, lang.0, &view(list, lang.0), DAY)
 }

@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod ops;
 pub mod rate_limit;
 pub mod receipts;
+pub mod register;
 pub mod routes;
 pub mod schema;
 pub mod startup;

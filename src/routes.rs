@@ -13,4 +13,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     crate::confirmations::configure_page(cfg);
     crate::receipts::configure(cfg);
     crate::admin::configure(cfg);
+    crate::register::configure(cfg);
 }

@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     api_clients (id) {
         id -> Uuid,
@@ -162,6 +168,48 @@ diesel::table! {
 }
 
 diesel::table! {
+    register_changes (sequence) {
+        sequence -> Int8,
+        number -> Text,
+        change -> Text,
+        version -> Nullable<Int4>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    register_entries (number) {
+        number -> Text,
+        version -> Int4,
+        controller_name -> Text,
+        controller_identifier_scheme -> Text,
+        controller_identifier_value -> Text,
+        controller_identifier_country -> Nullable<Text>,
+        representative_name -> Nullable<Text>,
+        representative_identifier_scheme -> Nullable<Text>,
+        representative_identifier_value -> Nullable<Text>,
+        representative_identifier_country -> Nullable<Text>,
+        law -> Text,
+        legal_ground -> Text,
+        sector -> Text,
+        purpose -> Text,
+        research_area -> Nullable<Text>,
+        start_date -> Date,
+        first_registered_at -> Timestamptz,
+        last_confirmed_at -> Timestamptz,
+        expires_on -> Date,
+        processors -> Jsonb,
+        transfer_countries -> Array<Nullable<Text>>,
+        transfers_abroad -> Bool,
+        identifiers -> Array<Nullable<Text>>,
+        search -> Tsvector,
+    }
+}
+
+diesel::table! {
     throttle (key) {
         key -> Text,
         failures -> Int4,
@@ -201,6 +249,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_limits,
     receipts,
     refresh_tokens,
+    register_changes,
+    register_entries,
     throttle,
     users,
 );

@@ -190,6 +190,7 @@ struct Shared {
     auth_settings: web::Data<AuthSettings>,
     notification_settings: web::Data<NotificationSettings>,
     clock: web::Data<Clock>,
+    register: web::Data<crate::register::Public>,
 }
 
 impl Shared {
@@ -219,6 +220,10 @@ impl Shared {
                 settings.rate_limits,
             )?),
             clock: web::Data::new(settings.clock.clone()),
+            register: web::Data::new(crate::register::Public::new(
+                &settings.public_url,
+                settings.public_requests_per_minute,
+            )),
         })
     }
 }
@@ -240,6 +245,7 @@ fn serve(
         auth_settings,
         notification_settings,
         clock,
+        register,
     } = shared;
     let pool = web::Data::new(pool);
     let body_limit = BodyLimit(settings.max_body_bytes);
@@ -265,6 +271,7 @@ fn serve(
             .app_data(auth_settings.clone())
             .app_data(notification_settings.clone())
             .app_data(clock.clone())
+            .app_data(register.clone())
             .app_data(signer.clone())
             .app_data(rate_limits.clone())
             .app_data(trusted_proxies.clone())

@@ -69,10 +69,12 @@ pub async fn confirm(
             .registered_version
             .is_none()
             .then(NotificationKey::generate);
-        let expires_on = confirm_or_withdraw(conn, settings, &c, key.as_ref(), now).await?;
+        // The renewed notification is locked before the register is
+        // written (see `register::projection`).
         if key.is_some() {
             renew_previous(conn, &c, request_id.clone(), now).await?;
         }
+        let expires_on = confirm_or_withdraw(conn, settings, &c, key.as_ref(), now).await?;
         let receipt = issue_receipt(conn, signer, &c, receipt_id, expires_on, now).await?;
         queue_receipt_mail(conn, &c, &receipt, key.as_ref(), now).await?;
         audit::record(conn, confirmed_entry(&c, receipt_id, request_id)).await?;

@@ -199,6 +199,46 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "parameter_not_a_date",
+        Text::new(
+            "{name} må være en dato (ÅÅÅÅ-MM-DD)",
+            "{name} må vere ein dato (ÅÅÅÅ-MM-DD)",
+            "{name} must be a date (YYYY-MM-DD)",
+        ),
+    ),
+    (
+        "parameter_not_a_boolean",
+        Text::new(
+            "{name} må være true eller false",
+            "{name} må vere true eller false",
+            "{name} must be true or false",
+        ),
+    ),
+    (
+        "parameter_not_a_number",
+        Text::new(
+            "{name} må være et heltall fra 0",
+            "{name} må vere eit heiltal frå 0",
+            "{name} must be a whole number from 0",
+        ),
+    ),
+    (
+        "date_range_reversed",
+        Text::new(
+            "registered_from kan ikke være etter registered_to",
+            "registered_from kan ikkje vere etter registered_to",
+            "registered_from must not be after registered_to",
+        ),
+    ),
+    (
+        "unsupported_format",
+        Text::new(
+            "Registeret kan lastes ned som csv eller ndjson",
+            "Registeret kan lastast ned som csv eller ndjson",
+            "The register can be downloaded as csv or ndjson",
+        ),
+    ),
+    (
         "invalid_limit",
         Text::new(
             "limit må være fra 1 til {max}",

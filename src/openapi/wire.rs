@@ -35,7 +35,7 @@ pub fn refine(doc: &mut Value) {
         }
     }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
+        for (path, item) in paths.iter_mut() {
             for op in item
                 .as_object_mut()
                 .into_iter()
@@ -51,7 +51,9 @@ pub fn refine(doc: &mut Value) {
                     // the service reads is checked by its own rule, and one
                     // it merely prefers (Accept-Language) never refused.
                     let in_query = parameter["in"] == "query";
-                    let rules = parameter["name"].as_str().and_then(query_rules);
+                    let rules = parameter["name"]
+                        .as_str()
+                        .and_then(|name| query_rules(path, name));
                     if let Some(schema) = parameter.get_mut("schema") {
                         drop_null(schema);
                         if let (true, Some(rules)) = (in_query, rules) {
@@ -202,9 +204,13 @@ fn field_rules(name: &str) -> Option<Value> {
     })
 }
 
-/// What the service checks of a query parameter, by its name.
-fn query_rules(name: &str) -> Option<Value> {
+/// What the service checks of a query parameter, by its name (the
+/// register's cursors have a form of their own).
+fn query_rules(path: &str, name: &str) -> Option<Value> {
+    let register = path.starts_with("/v1/register");
     Some(match name {
+        "cursor" if register => json!({ "pattern": crate::register::CURSOR_PATTERN }),
+        "q" if register => json!({ "maxLength": crate::register::Q_MAX }),
         "cursor" => json!({ "pattern": crate::api::CURSOR_PATTERN }),
         "q" => json!({ "maxLength": crate::notifications::Q_MAX }),
         _ => return None,

@@ -16,6 +16,7 @@ use crate::domain::notification::Notification;
 use crate::domain::number::NotificationNumber;
 use crate::domain::receipt::content_digest;
 use crate::domain::version::{VersionKind, VersionState};
+use crate::register::projection as register;
 use crate::schema::{notification_versions, notifications};
 
 type NextRevision =
@@ -221,7 +222,8 @@ pub struct Confirmed<'a> {
 }
 
 /// The pending version becomes the registered one, valid until
-/// `expires_on`. False when that version no longer waits.
+/// `expires_on`, and the register shows it. False when that version no
+/// longer waits.
 #[tracing::instrument(level = "debug", skip_all, fields(notification = %row.number))]
 pub async fn confirm_version(
     conn: &mut AsyncPgConnection,
@@ -263,6 +265,7 @@ pub async fn confirm_version(
             .execute(conn)
             .await?;
     }
+    register::refresh(conn, &row.number, now).await?;
     Ok(true)
 }
 
@@ -278,7 +281,7 @@ pub async fn withdraw(
         .set((notifications::status.eq(next), touch(now)))
         .execute(conn)
         .await?;
-    Ok(())
+    register::refresh(conn, &row.number, now).await
 }
 
 /// A confirmed re-registration renews the notification it names, when that
@@ -303,6 +306,7 @@ pub async fn renew_previous(
     .set((notifications::status.eq(Status::Renewed), touch(now)))
     .execute(conn)
     .await?;
+    register::refresh(conn, &previous.to_string(), now).await?;
     Ok(renewed == 1)
 }
 
@@ -350,7 +354,7 @@ async fn end_wait(
         ))
         .execute(conn)
         .await?;
-    Ok(())
+    register::refresh(conn, &row.number, now).await
 }
 
 /// The renewal reminder went out for the expiry date `expires_on`.

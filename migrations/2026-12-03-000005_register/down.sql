@@ -1,0 +1,2 @@
+DROP TABLE register_changes;
+DROP TABLE register_entries;

@@ -1,0 +1,448 @@
+//! The whole register as open data: CSV (RFC 4180, UTF-8, a header row,
+//! lists joined with `; `) or NDJSON (one entry a line, as the API shows
+//! it). Streamed: a task reads the register in pages inside one
+//! repeatable-read transaction (one consistent snapshot) and hands the
+//! encoded pages over a small channel, so memory stays constant whatever
+//! the size; a client that goes away ends the task and its transaction.
+//!
+//! CSV cells that a spreadsheet would take for a formula (starting with
+//! `=`, `+`, `-`, `@`, a tab or a carriage return) get a leading `'`;
+//! NDJSON stays verbatim.
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use tokio::sync::{mpsc, oneshot};
+use utoipa::IntoParams;
+
+use super::public::Allowed;
+use super::store::{self, EntryRow};
+use super::views::RegisterEntry;
+use crate::api::{AcceptLanguage, if_none_match};
+use crate::clock::Clock;
+use crate::db::Pool;
+use crate::domain::i18n::Lang;
+use crate::error::{ApiError, Problem, Say};
+
+/// Entries read and encoded at a time.
+const PAGE: i64 = 500;
+/// Encoded pages waiting for the client, at most.
+const BUFFERED: usize = 4;
+
+/// The export's formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Ndjson,
+}
+
+impl Format {
+    fn media_type(self) -> &'static str {
+        match self {
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::Ndjson => "application/x-ndjson",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Ndjson => "ndjson",
+        }
+    }
+
+    /// From `format=`, else the first of `Accept` the export can give, else CSV.
+    fn chosen(format: Option<&str>, accept: Option<&str>) -> Result<Self, ApiError> {
+        let refused =
+            || ApiError::bad_field("format", "unknown_code", Say::new("unsupported_format"));
+        match format {
+            Some("csv") => return Ok(Self::Csv),
+            Some("ndjson") => return Ok(Self::Ndjson),
+            Some(_) => return Err(refused()),
+            None => {}
+        }
+        let Some(accept) = accept else {
+            return Ok(Self::Csv);
+        };
+        let mut any = false;
+        for range in accept.split(',') {
+            let media = range
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            match media.as_str() {
+                "text/csv" => return Ok(Self::Csv),
+                "application/x-ndjson" | "application/ndjson" => return Ok(Self::Ndjson),
+                "*/*" | "text/*" | "application/*" => any = true,
+                _ => {}
+            }
+        }
+        if any {
+            Ok(Self::Csv)
+        } else {
+            Err(ApiError::NotAcceptable {
+                detail: Say::new("unsupported_format"),
+            })
+        }
+    }
+}
+
+/// The columns of the CSV, in order. Codes come with their label in the
+/// language asked for; lists are joined with `; `.
+pub const COLUMNS: &[&str] = &[
+    "number",
+    "version",
+    "controller_name",
+    "controller_identifier_scheme",
+    "controller_identifier",
+    "controller_identifier_country",
+    "representative_name",
+    "representative_identifier_scheme",
+    "representative_identifier",
+    "representative_identifier_country",
+    "law",
+    "law_label",
+    "legal_ground",
+    "legal_ground_label",
+    "sector",
+    "sector_label",
+    "purpose",
+    "purpose_label",
+    "research_area",
+    "research_area_label",
+    "start_date",
+    "first_registered_at",
+    "last_confirmed_at",
+    "expires_on",
+    "processors",
+    "processor_countries",
+    "transfers_abroad",
+    "transfer_countries",
+];
+
+/// A cell as a spreadsheet will not run it.
+pub fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+fn csv_record(e: &RegisterEntry) -> Vec<String> {
+    let id = |p: Option<&super::views::PublicParty>| {
+        p.and_then(|p| p.identifier.as_ref()).map_or(
+            (String::new(), String::new(), String::new()),
+            |i| {
+                (
+                    i.scheme.code.clone(),
+                    i.value.clone(),
+                    i.country
+                        .as_ref()
+                        .map(|c| c.code.clone())
+                        .unwrap_or_default(),
+                )
+            },
+        )
+    };
+    let (c_scheme, c_value, c_country) = id(Some(&e.controller));
+    let (r_scheme, r_value, r_country) = id(e.representative.as_ref());
+    let join = |items: Vec<String>| items.join("; ");
+    vec![
+        e.number.clone(),
+        e.version.to_string(),
+        e.controller.name.clone(),
+        c_scheme,
+        c_value,
+        c_country,
+        e.representative
+            .as_ref()
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
+        r_scheme,
+        r_value,
+        r_country,
+        e.law.code.clone(),
+        e.law.label.clone(),
+        e.legal_ground.code.clone(),
+        e.legal_ground.label.clone(),
+        e.sector.code.clone(),
+        e.sector.label.clone(),
+        e.purpose.code.clone(),
+        e.purpose.label.clone(),
+        e.research_area
+            .as_ref()
+            .map(|r| r.code.clone())
+            .unwrap_or_default(),
+        e.research_area
+            .as_ref()
+            .map(|r| r.label.clone())
+            .unwrap_or_default(),
+        e.start_date.to_string(),
+        e.first_registered_at.to_rfc3339(),
+        e.last_confirmed_at.to_rfc3339(),
+        e.expires_on.to_string(),
+        join(e.processors.iter().map(|p| p.name.clone()).collect()),
+        join(
+            e.processors
+                .iter()
+                .map(|p| p.country.code.clone())
+                .collect(),
+        ),
+        e.transfers_abroad.to_string(),
+        join(
+            e.transfer_countries
+                .iter()
+                .map(|c| c.code.clone())
+                .collect(),
+        ),
+    ]
+}
+
+/// A page of entries in the format; the CSV header before the first.
+pub fn encode(
+    rows: &[EntryRow],
+    format: Format,
+    lang: Lang,
+    header: bool,
+) -> std::io::Result<Vec<u8>> {
+    let entries = rows.iter().map(|r| RegisterEntry::new(r, lang));
+    match format {
+        Format::Ndjson => {
+            let mut out = Vec::new();
+            for e in entries {
+                serde_json::to_writer(&mut out, &e)?;
+                out.push(b'\n');
+            }
+            Ok(out)
+        }
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(Vec::new());
+            if header {
+                w.write_record(COLUMNS)?;
+            }
+            for e in entries {
+                w.write_record(csv_record(&e).iter().map(|c| neutralised(c).into_owned()))?;
+            }
+            w.into_inner().map_err(|e| e.into_error())
+        }
+    }
+}
+
+/// What the export is as of: the last change of the register.
+type AsOf = Option<(i64, DateTime<Utc>)>;
+
+/// Reads the register in one snapshot: first what it is as of, then the
+/// encoded pages, until the client stops listening.
+async fn produce(
+    pool: Pool,
+    format: Format,
+    lang: Lang,
+    as_of: oneshot::Sender<Result<AsOf, ApiError>>,
+    pages: mpsc::Sender<Result<Bytes, std::io::Error>>,
+) {
+    let mut conn = match pool.get().await {
+        Ok(conn) => conn,
+        Err(e) => {
+            let _ = as_of.send(Err(e.into()));
+            return;
+        }
+    };
+    let mut as_of = Some(as_of);
+    let outcome = conn
+        .build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run::<_, ApiError, _>(async |conn| {
+            let last = store::last_change(conn).await?;
+            if as_of.take().is_some_and(|tx| tx.send(Ok(last)).is_err()) {
+                return Ok(());
+            }
+            let mut after: Option<String> = None;
+            loop {
+                let rows = store::export_page(conn, after.as_deref(), PAGE).await?;
+                let Some(last) = rows.last() else {
+                    return Ok(());
+                };
+                after = Some(last.number.clone());
+                let bytes = encode(&rows, format, lang, false).map_err(ApiError::internal)?;
+                if pages.send(Ok(Bytes::from(bytes))).await.is_err() {
+                    // The client went away: nothing more to read.
+                    return Ok(());
+                }
+                if (rows.len() as i64) < PAGE {
+                    return Ok(());
+                }
+            }
+        })
+        .await;
+    if let Err(e) = outcome {
+        match as_of.take() {
+            Some(tx) => {
+                let _ = tx.send(Err(e));
+            }
+            None => {
+                tracing::error!(error = ?e, "the register export stopped half-way");
+                let _ = pages
+                    .send(Err(std::io::Error::other("the export stopped half-way")))
+                    .await;
+            }
+        }
+    }
+}
+
+/// How the export is asked for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `csv` or `ndjson`; wins over `Accept`.
+    #[param(value_type = Option<String>, pattern = "^(csv|ndjson)$")]
+    pub format: Option<String>,
+}
+
+/// The whole public register as open data (licence NLOD 2.0), streamed:
+/// CSV (RFC 4180, UTF-8, header row, one row per entry, lists joined with
+/// `; `; cells that start with `=`, `+`, `-`, `@`, tab or carriage return
+/// get a leading `'` against formula injection) or NDJSON (one entry per
+/// line, as `GET /v1/register/{number}` shows it, verbatim). Chosen by
+/// `format=` or `Accept`; CSV by default. The CSV columns: number, version,
+/// controller_name, controller_identifier_scheme, controller_identifier,
+/// controller_identifier_country, representative_name,
+/// representative_identifier_scheme, representative_identifier,
+/// representative_identifier_country, law, law_label, legal_ground,
+/// legal_ground_label, sector, sector_label, purpose, purpose_label,
+/// research_area, research_area_label, start_date, first_registered_at,
+/// last_confirmed_at, expires_on, processors, processor_countries,
+/// transfers_abroad, transfer_countries. `ETag` and `Last-Modified` change
+/// with every change of the register; `If-None-Match` answers 304.
+#[utoipa::path(
+    tag = "register",
+    operation_id = "export_register",
+    security(()),
+    params(
+        ExportParams,
+        ("Accept" = Option<String>, Header, description = "text/csv or application/x-ndjson"),
+        ("Accept-Language" = Option<String>, Header, description = "nb, nn or en: the language of the labels"),
+    ),
+    responses(
+        (status = 200, description = "The register",
+            content((String = "text/csv"), (String = "application/x-ndjson")),
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String),
+                ("Content-Disposition" = String, description = "attachment; filename=\"fortegnelse-YYYY-MM-DD.csv\""))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+        (status = 400, description = "A format that is not offered", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 406, description = "No format in Accept that is offered", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/export")]
+pub(super) async fn export_register(
+    req: HttpRequest,
+    _allowed: Allowed,
+    clock: web::Data<Clock>,
+    lang: AcceptLanguage,
+    params: web::Query<ExportParams>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let format = Format::chosen(params.format.as_deref(), accept)?;
+    let lang = lang.0;
+    let (as_of_tx, as_of_rx) = oneshot::channel();
+    let (pages_tx, mut pages_rx) = mpsc::channel(BUFFERED);
+    tokio::spawn(produce(
+        pool.get_ref().clone(),
+        format,
+        lang,
+        as_of_tx,
+        pages_tx,
+    ));
+    let as_of = as_of_rx.await.map_err(ApiError::internal)??;
+    let etag = format!(
+        "\"register-{}-{}-{}\"",
+        as_of.map_or(0, |(seq, _)| seq),
+        format.extension(),
+        lang.code()
+    );
+    let mut response = if if_none_match(&req, &etag) {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag.clone()))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::VARY, "Accept, Accept-Language"))
+        .insert_header((header::CONTENT_LANGUAGE, lang.code()));
+    if let Some((_, at)) = as_of {
+        response.insert_header((
+            header::LAST_MODIFIED,
+            at.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+        ));
+    }
+    if if_none_match(&req, &etag) {
+        return Ok(response.finish());
+    }
+    let today = clock.today();
+    let head = match format {
+        Format::Csv => encode(&[], format, lang, true).map_err(ApiError::internal)?,
+        Format::Ndjson => Vec::new(),
+    };
+    let body =
+        futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) })
+            .chain(futures_util::stream::poll_fn(move |cx| {
+                pages_rx.poll_recv(cx)
+            }));
+    Ok(response
+        .content_type(format.media_type())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"fortegnelse-{today}.{}\"",
+                format.extension()
+            ),
+        ))
+        .streaming(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_kept() {
+        for cell in ["=1+1", "+47", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralised(cell), format!("'{cell}"));
+        }
+        for cell in ["Fjordvik kommune", "", "'quoted", "1-2"] {
+            assert_eq!(neutralised(cell), cell);
+        }
+    }
+
+    #[test]
+    fn the_format_is_chosen_by_parameter_then_accept() {
+        assert_eq!(
+            Format::chosen(Some("ndjson"), Some("text/csv")).unwrap(),
+            Format::Ndjson
+        );
+        assert_eq!(Format::chosen(None, None).unwrap(), Format::Csv);
+        assert_eq!(
+            Format::chosen(None, Some("application/x-ndjson;q=1, text/csv;q=0.5")).unwrap(),
+            Format::Ndjson
+        );
+        assert_eq!(Format::chosen(None, Some("*/*")).unwrap(), Format::Csv);
+        assert!(Format::chosen(None, Some("application/pdf")).is_err());
+        assert!(Format::chosen(Some("xml"), None).is_err());
+    }
+}

@@ -1,0 +1,235 @@
+//! The search's parameters, as the API and the web page read them: each
+//! checked, and a problem that names the one that is wrong.
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::search::{self, After, Q_MAX, Words};
+use super::store::Query;
+use crate::clock::oslo_instant;
+use crate::domain::code_lists::{Law, LegalGround, Purpose, Sector};
+use crate::error::{ApiError, Say};
+
+/// The most entries on one page.
+pub const MAX_LIMIT: i64 = 100;
+const DEFAULT_LIMIT: i64 = 20;
+
+/// A search of the register.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Words in the controller's, representative's or processors' names
+    /// (Norwegian stemming, any case; the last word may be the start of
+    /// one), or an identifier such as an organisation number, with or
+    /// without spaces. Best matches first.
+    #[param(example = "barnehage")]
+    pub q: Option<String>,
+    /// An identifier of the controller or the representative, exactly
+    /// (an organisation number may have spaces).
+    #[param(max_length = 64, example = "974761467")]
+    pub identifier: Option<String>,
+    #[param(value_type = Option<Law>)]
+    pub law: Option<String>,
+    #[param(value_type = Option<LegalGround>)]
+    pub legal_ground: Option<String>,
+    #[param(value_type = Option<Sector>)]
+    pub sector: Option<String>,
+    #[param(value_type = Option<Purpose>)]
+    pub purpose: Option<String>,
+    /// `true`: only entries whose data leaves Norway for a country outside
+    /// the EEA; `false`: only those where none does.
+    #[param(value_type = Option<bool>)]
+    pub transfers_abroad: Option<String>,
+    /// First registered on or after this day (Norwegian time).
+    #[param(value_type = Option<String>, format = Date, example = "2026-01-01")]
+    pub registered_from: Option<String>,
+    /// First registered on or before this day (Norwegian time).
+    #[param(value_type = Option<String>, format = Date, example = "2026-12-31")]
+    pub registered_to: Option<String>,
+    /// How many entries, 1 to 100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page; empty is the first page.
+    pub cursor: Option<String>,
+}
+
+/// A search, checked.
+#[derive(Debug, Clone)]
+pub struct Search {
+    pub query: Query,
+    pub after: Option<After>,
+    pub limit: i64,
+}
+
+fn unknown(name: &str, value: &str) -> ApiError {
+    ApiError::bad_field(
+        name,
+        "unknown_code",
+        Say::new("parameter_value_unknown")
+            .with("name", name)
+            .with("value", value),
+    )
+}
+
+/// A filter that is set; an empty value is refused, as in every list.
+fn given<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, ApiError> {
+    match value.as_deref() {
+        Some("") => Err(unknown(name, "")),
+        other => Ok(other),
+    }
+}
+
+fn code<T: Copy>(
+    name: &str,
+    value: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    code: impl Fn(T) -> &'static str,
+) -> Result<Option<&'static str>, ApiError> {
+    given(name, value)?
+        .map(|v| parse(v).map(&code).ok_or_else(|| unknown(name, v)))
+        .transpose()
+}
+
+fn date(name: &str, value: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+    given(name, value)?
+        .map(|v| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_field(
+                    name,
+                    "invalid_date",
+                    Say::new("parameter_not_a_date").with("name", name),
+                )
+            })
+        })
+        .transpose()
+}
+
+impl SearchParams {
+    /// Whether nothing narrows the search (the web page's first view).
+    pub fn is_empty(&self) -> bool {
+        self.q.as_deref().is_none_or(|q| q.trim().is_empty())
+            && self.identifier.as_deref().is_none_or(str::is_empty)
+            && [
+                &self.law,
+                &self.legal_ground,
+                &self.sector,
+                &self.purpose,
+                &self.transfers_abroad,
+                &self.registered_from,
+                &self.registered_to,
+            ]
+            .iter()
+            .all(|v| v.as_deref().is_none_or(str::is_empty))
+    }
+
+    /// The same search with empty fields left out, as a web form sends
+    /// them (a select left at "any").
+    pub fn without_empty(mut self) -> Self {
+        for v in [
+            &mut self.q,
+            &mut self.identifier,
+            &mut self.law,
+            &mut self.legal_ground,
+            &mut self.sector,
+            &mut self.purpose,
+            &mut self.transfers_abroad,
+            &mut self.registered_from,
+            &mut self.registered_to,
+            &mut self.limit,
+            &mut self.cursor,
+        ] {
+            if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                *v = None;
+            }
+        }
+        self
+    }
+
+    pub fn check(&self) -> Result<Search, ApiError> {
+        let q = self.q.as_deref().map(str::trim);
+        if q.is_some_and(|q| q.chars().count() > Q_MAX) {
+            return Err(ApiError::bad_field(
+                "q",
+                "too_long",
+                Say::new("parameter_too_long")
+                    .with("name", "q")
+                    .with("max", Q_MAX),
+            ));
+        }
+        let identifier = match given("identifier", &self.identifier)? {
+            None => None,
+            Some(v) => Some(search::identifier(v).ok_or_else(|| unknown("identifier", v))?),
+        };
+        let (words, q_identifier) = match q.filter(|q| !q.is_empty()) {
+            None => (None, None),
+            Some(q) => (Words::parse(q), search::identifier(q)),
+        };
+        let from = date("registered_from", &self.registered_from)?;
+        let to = date("registered_to", &self.registered_to)?;
+        if from.zip(to).is_some_and(|(f, t)| f > t) {
+            return Err(ApiError::bad_field(
+                "registered_from",
+                "invalid_range",
+                Say::new("date_range_reversed"),
+            ));
+        }
+        let transfers_abroad = match given("transfers_abroad", &self.transfers_abroad)? {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => {
+                return Err(ApiError::bad_field(
+                    "transfers_abroad",
+                    "invalid_boolean",
+                    Say::new("parameter_not_a_boolean").with("name", "transfers_abroad"),
+                ));
+            }
+        };
+        let midnight = NaiveTime::MIN;
+        let query = Query {
+            // A text of signs only searches for nothing in particular.
+            words,
+            identifier: identifier.or(q_identifier),
+            law: code("law", &self.law, Law::parse, Law::code)?,
+            legal_ground: code(
+                "legal_ground",
+                &self.legal_ground,
+                LegalGround::parse,
+                LegalGround::code,
+            )?,
+            sector: code("sector", &self.sector, Sector::parse, Sector::code)?,
+            purpose: code("purpose", &self.purpose, Purpose::parse, Purpose::code)?,
+            transfers_abroad,
+            registered_from: from.map(|d| oslo_instant(d, midnight)),
+            registered_before: to
+                .and_then(|d| d.succ_opt())
+                .map(|d| oslo_instant(d, midnight)),
+        };
+        let limit = match given("limit", &self.limit)? {
+            None => DEFAULT_LIMIT,
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|l| (1..=MAX_LIMIT).contains(l))
+                .ok_or_else(|| {
+                    ApiError::bad_field(
+                        "limit",
+                        "invalid_limit",
+                        Say::new("invalid_limit").with("max", MAX_LIMIT),
+                    )
+                })?,
+        };
+        let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => Some(search::decode_cursor(c, query.is_ranked()).ok_or_else(|| {
+                ApiError::bad_field("cursor", "invalid_cursor", Say::new("invalid_cursor"))
+            })?),
+        };
+        Ok(Search {
+            query,
+            after,
+            limit,
+        })
+    }
+}

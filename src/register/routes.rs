@@ -1,0 +1,201 @@
+//! The register's API for anyone: search, one entry, the feed of changes.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::params::{Search, SearchParams};
+use super::public::Allowed;
+use super::search::{After, encode_cursor};
+use super::store::{self, EntryRow};
+use super::views::{RegisterChange, RegisterChanges, RegisterEntry, RegisterPage};
+use crate::api::{AcceptLanguage, cacheable};
+use crate::db::Pool;
+use crate::domain::number::NotificationNumber;
+use crate::error::{ApiError, Problem, Say};
+
+/// How long anyone may cache an answer of the register, in seconds: a
+/// change shows within a minute everywhere, at once here.
+pub const MAX_AGE: u32 = 60;
+
+/// One page of entries and the cursor after it.
+pub async fn find(
+    pool: &Pool,
+    search: &Search,
+) -> Result<(Vec<EntryRow>, Option<String>), ApiError> {
+    let mut conn = pool.get().await?;
+    let mut rows = store::search(
+        &mut conn,
+        &search.query,
+        search.after.as_ref(),
+        search.limit + 1,
+    )
+    .await?;
+    let more = rows.len() as i64 > search.limit;
+    rows.truncate(search.limit as usize);
+    let ranked = search.query.is_ranked();
+    let next = more.then(|| rows.last()).flatten().map(|(row, rank)| {
+        encode_cursor(&if ranked {
+            After::Ranked(*rank, row.number.clone())
+        } else {
+            After::Registered(row.first_registered_at, row.number.clone())
+        })
+    });
+    Ok((rows.into_iter().map(|(row, _)| row).collect(), next))
+}
+
+/// Searches the public register: every notification registered now, in its
+/// latest confirmed version. With `q` or `identifier`, best matches first;
+/// otherwise the newest registrations first.
+#[utoipa::path(
+    tag = "register",
+    operation_id = "search_register",
+    security(()),
+    params(SearchParams, ("Accept-Language" = Option<String>, Header, description = "nb, nn or en: the language of the labels")),
+    responses(
+        (status = 200, description = "One page", body = RegisterPage,
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+        (status = 400, description = "A parameter that is not valid, named", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+pub(super) async fn search_register(
+    req: HttpRequest,
+    _allowed: Allowed,
+    lang: AcceptLanguage,
+    params: web::Query<SearchParams>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let search = params.check()?;
+    let (rows, next_cursor) = find(&pool, &search).await?;
+    let page = RegisterPage {
+        items: rows.iter().map(|r| RegisterEntry::new(r, lang.0)).collect(),
+        next_cursor,
+    };
+    cacheable(&req, lang.0, &page, MAX_AGE)
+}
+
+/// One entry of the public register. A number that is not registered now
+/// (never was, awaits confirmation, withdrawn, lapsed, expired, renewed)
+/// is not found, the same for each.
+#[utoipa::path(
+    tag = "register",
+    operation_id = "get_register_entry",
+    security(()),
+    params(
+        ("number" = String, Path, description = "The notification number", example = "2026-000123"),
+        ("Accept-Language" = Option<String>, Header, description = "nb, nn or en: the language of the labels"),
+    ),
+    responses(
+        (status = 200, description = "The entry", body = RegisterEntry,
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+        (status = 404, description = "Not in the register", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/{number}")]
+pub(super) async fn get_register_entry(
+    req: HttpRequest,
+    _allowed: Allowed,
+    lang: AcceptLanguage,
+    number: web::Path<NotificationNumber>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = pool.get().await?;
+    let row = store::entry(&mut conn, &number.to_string())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    cacheable(&req, lang.0, &RegisterEntry::new(&row, lang.0), MAX_AGE)
+}
+
+/// Where the feed goes on from.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesParams {
+    /// The last `sequence` seen; 0 (the default) is the beginning.
+    #[param(value_type = Option<i64>, minimum = 0, example = 1042)]
+    pub after: Option<String>,
+    /// How many changes, 1 to 1000 (default 100).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<String>,
+}
+
+const MAX_CHANGES: i64 = 1000;
+
+/// A parameter that is a whole number in `range`, `default` when absent;
+/// else the problem `wrong` names.
+fn number_in(
+    value: Option<&str>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+    wrong: impl FnOnce() -> ApiError,
+) -> Result<i64, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(wrong),
+    }
+}
+
+/// What changed in the register after a sequence number, in the order it
+/// took effect: each entry added, changed (a newer version confirmed) or
+/// removed (withdrawn, expired, renewed). A mirror keeps `next_after` and
+/// fetches the entries named; it never has to download everything again.
+#[utoipa::path(
+    tag = "register",
+    operation_id = "list_register_changes",
+    security(()),
+    params(ChangesParams),
+    responses(
+        (status = 200, description = "The changes", body = RegisterChanges,
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+        (status = 400, description = "A parameter that is not valid, named", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/changes")]
+pub(super) async fn list_register_changes(
+    req: HttpRequest,
+    _allowed: Allowed,
+    lang: AcceptLanguage,
+    params: web::Query<ChangesParams>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let after = number_in(params.after.as_deref(), 0, 0..=i64::MAX, || {
+        ApiError::bad_field(
+            "after",
+            "invalid_number",
+            Say::new("parameter_not_a_number").with("name", "after"),
+        )
+    })?;
+    let limit = number_in(params.limit.as_deref(), 100, 1..=MAX_CHANGES, || {
+        ApiError::bad_field(
+            "limit",
+            "invalid_limit",
+            Say::new("invalid_limit").with("max", MAX_CHANGES),
+        )
+    })?;
+    let mut conn = pool.get().await?;
+    let mut rows = store::changes(&mut conn, after, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let body = RegisterChanges {
+        next_after: rows.last().map_or(after, |r| r.sequence),
+        items: rows.iter().map(RegisterChange::from).collect(),
+        more,
+    };
+    cacheable(&req, lang.0, &body, MAX_AGE)
+}
