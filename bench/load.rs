@@ -8,82 +8,15 @@
 //! prints throughput and latency percentiles. Only loopback URLs are
 //! accepted: a load test never leaves the machine.
 
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
+
+#[path = "harness.rs"]
+mod harness;
+
+use harness::{loopback_base, run};
 
 const CONCURRENCY: usize = 16;
 const SECONDS: u64 = 5;
-const MAX_REQUESTS: usize = 200_000;
-
-struct Outcome {
-    name: &'static str,
-    latencies: Vec<Duration>,
-    errors: usize,
-    elapsed: Duration,
-}
-
-impl Outcome {
-    fn print(&self) {
-        let mut l = self.latencies.clone();
-        l.sort();
-        let pct = |p: f64| {
-            l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
-                .copied()
-                .unwrap_or_default()
-        };
-        println!(
-            "{:<34} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  errors {}",
-            self.name,
-            l.len() as f64 / self.elapsed.as_secs_f64(),
-            pct(0.50).as_secs_f64() * 1e3,
-            pct(0.99).as_secs_f64() * 1e3,
-            l.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
-            self.errors,
-        );
-    }
-}
-
-async fn run<F, Fut>(name: &'static str, concurrency: usize, seconds: u64, make: F) -> Outcome
-where
-    F: Fn() -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let per_task = MAX_REQUESTS / concurrency;
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let make = make.clone();
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut errors = 0;
-                while Instant::now() < deadline && latencies.len() + errors < per_task {
-                    let t = Instant::now();
-                    if make().await {
-                        latencies.push(t.elapsed());
-                    } else {
-                        errors += 1;
-                    }
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    let mut outcome = Outcome {
-        name,
-        latencies: Vec::new(),
-        errors: 0,
-        elapsed: Duration::ZERO,
-    };
-    for task in tasks {
-        let (l, e) = task.await.unwrap();
-        outcome.latencies.extend(l);
-        outcome.errors += e;
-    }
-    outcome.elapsed = started.elapsed();
-    outcome
-}
 
 fn orgnr() -> String {
     loop {
@@ -102,18 +35,7 @@ fn orgnr() -> String {
 
 #[tokio::main]
 async fn main() {
-    let base = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
-    let host = base
-        .trim_start_matches("http://")
-        .split([':', '/'])
-        .next()
-        .unwrap_or_default();
-    assert!(
-        host == "127.0.0.1" || host == "localhost" || host == "[::1]",
-        "load tests target this machine only, not {host}"
-    );
+    let base = loopback_base(std::env::args().nth(1));
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)
         .build()

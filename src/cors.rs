@@ -1,5 +1,5 @@
 //! Cross-origin requests from browsers. The public read-only routes (code
-//! lists, the signing keys, receipt verification, the document) are open to
+//! lists, the signing keys, receipt verification, the register, the document) are open to
 //! any origin; the rest only to the origins in `MELDEPLIKT_CORS_ORIGINS`.
 //! A preflight is answered here for the methods the route has. Written by
 //! hand because the policy depends on the path, which `actix-cors` applies
@@ -23,6 +23,7 @@ const PUBLIC: &[&str] = &[
     "/v1/code-lists",
     "/.well-known/jwks.json",
     "/v1/receipts/verify",
+    "/v1/register",
     "/openapi.json",
 ];
 

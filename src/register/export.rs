@@ -306,7 +306,8 @@ pub struct ExportParams {
     pub format: Option<String>,
 }
 
-/// The whole public register as open data (licence NLOD 2.0), streamed:
+/// The whole public register as open data (licence NLOD 2.0), streamed.
+/// For `application/x-ndjson` the schema is that of each line:
 /// CSV (RFC 4180, UTF-8, header row, one row per entry, lists joined with
 /// `; `; cells that start with `=`, `+`, `-`, `@`, tab or carriage return
 /// get a leading `'` against formula injection) or NDJSON (one entry per
@@ -332,7 +333,7 @@ pub struct ExportParams {
     ),
     responses(
         (status = 200, description = "The register",
-            content((String = "text/csv"), (String = "application/x-ndjson")),
+            content((String = "text/csv"), (RegisterEntry = "application/x-ndjson")),
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String),
                 ("Content-Disposition" = String, description = "attachment; filename=\"fortegnelse-YYYY-MM-DD.csv\""))),
         (status = 304, description = "Unchanged since the ETag in If-None-Match"),

@@ -52,8 +52,17 @@ impl Words {
 
 /// The text as an identifier, normalised as identifiers are stored (an
 /// organisation number without spaces, codes in upper case), where it can
-/// be one: one token with a digit in it, spaces aside.
+/// be one: one token with a digit in it, or groups of digits with spaces
+/// between them ("974 761 467").
 pub fn identifier(text: &str) -> Option<String> {
+    let spaced = text.trim().contains(char::is_whitespace);
+    if spaced
+        && !text
+            .split_whitespace()
+            .all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
     let compact: String = text
         .chars()
         .filter(|c| !c.is_whitespace())

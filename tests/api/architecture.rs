@@ -20,6 +20,8 @@ const OWNERS: &[(&str, &str)] = &[
     ("idempotency_keys", "idempotency.rs"),
     ("throttle", "auth/throttle.rs"),
     ("rate_limits", "rate_limit.rs"),
+    ("register_entries", "register/projection.rs"),
+    ("register_changes", "register/projection.rs"),
 ];
 
 /// Data tables, not code: exempt from the length rule.
@@ -101,6 +103,8 @@ fn every_table_is_written_by_its_owner_only() {
         "notification_versions",
         "confirmation_tokens",
         "outbox",
+        "register_entries",
+        "register_changes",
     ] {
         assert!(seen.contains(table), "no writer of {table} found");
     }

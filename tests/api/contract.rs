@@ -173,8 +173,16 @@ pub fn check(
                 content.keys().collect::<Vec<_>>()
             )
         });
-    if media.contains("json") && content[declared_media].get("schema").is_some() {
-        let pointer = format!("{declared}/content/{}/schema", escape(declared_media));
+    if content[declared_media].get("schema").is_none() {
+        return;
+    }
+    let pointer = format!("{declared}/content/{}/schema", escape(declared_media));
+    if media == "application/x-ndjson" {
+        // A stream of JSON texts, one a line: each is what the schema says.
+        for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            validate(c, &pointer, line, method, path, status);
+        }
+    } else if media.contains("json") {
         validate(c, &pointer, body, method, path, status);
     }
 }

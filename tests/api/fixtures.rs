@@ -66,7 +66,8 @@ pub async fn register_with_key(app: &TestApp, number: &str) -> NotificationKey {
     .unwrap();
     diesel::sql_query(
         "UPDATE notifications SET status = 'registered', registered_version = 1,
-             registered_at = now(), key_hash = $2, revision = revision + 1
+             registered_at = now(), key_hash = $2, revision = revision + 1,
+             expires_on = (now() + interval '3 years')::date
          WHERE number = $1",
     )
     .bind::<diesel::sql_types::Text, _>(number)
@@ -74,6 +75,9 @@ pub async fn register_with_key(app: &TestApp, number: &str) -> NotificationKey {
     .execute(&mut conn)
     .await
     .unwrap();
+    meldeplikt::register::projection::refresh(&mut conn, number, chrono::Utc::now())
+        .await
+        .unwrap();
     key
 }
 

@@ -34,6 +34,8 @@ mod outbox;
 mod private_postgres;
 mod problem_languages;
 mod receipts;
+mod register;
+mod register_feed;
 mod replicas;
 mod scheduled;
 mod wire;

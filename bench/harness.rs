@@ -1,0 +1,92 @@
+//! What the benchmarks share: scenarios run from concurrent tasks for a
+//! bounded time and count, their throughput and latency percentiles, and
+//! the rule that a benchmark only ever targets this machine.
+
+use std::time::{Duration, Instant};
+
+/// How many requests one scenario sends at most, whatever its time.
+pub const MAX_REQUESTS: usize = 200_000;
+
+pub struct Outcome {
+    pub name: &'static str,
+    pub latencies: Vec<Duration>,
+    pub errors: usize,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    pub fn print(&self) {
+        let mut l = self.latencies.clone();
+        l.sort();
+        let pct = |p: f64| {
+            l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
+        println!(
+            "{:<34} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  errors {}",
+            self.name,
+            l.len() as f64 / self.elapsed.as_secs_f64(),
+            pct(0.50).as_secs_f64() * 1e3,
+            pct(0.99).as_secs_f64() * 1e3,
+            l.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            self.errors,
+        );
+    }
+}
+
+pub async fn run<F, Fut>(name: &'static str, concurrency: usize, seconds: u64, make: F) -> Outcome
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let per_task = MAX_REQUESTS / concurrency;
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let make = make.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                while Instant::now() < deadline && latencies.len() + errors < per_task {
+                    let t = Instant::now();
+                    if make().await {
+                        latencies.push(t.elapsed());
+                    } else {
+                        errors += 1;
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut outcome = Outcome {
+        name,
+        latencies: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
+    for task in tasks {
+        let (l, e) = task.await.unwrap();
+        outcome.latencies.extend(l);
+        outcome.errors += e;
+    }
+    outcome.elapsed = started.elapsed();
+    outcome
+}
+
+/// The base URL of the first argument, refused unless it is this machine.
+pub fn loopback_base(arg: Option<String>) -> String {
+    let base = arg.unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let host = base
+        .trim_start_matches("http://")
+        .split([':', '/'])
+        .next()
+        .unwrap_or_default();
+    assert!(
+        host == "127.0.0.1" || host == "localhost" || host == "[::1]",
+        "load tests target this machine only, not {host}"
+    );
+    base
+}

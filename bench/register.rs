@@ -1,0 +1,218 @@
+//! The public register under load: search by word, by filter, by
+//! identifier and by number from 16 concurrent clients, then the whole
+//! export while the service's memory is watched. Run by
+//! `bench/register.sh`, which seeds 100,000 entries first:
+//!
+//!     cargo run --release --example register -- http://127.0.0.1:8080 [service pid]
+//!
+//! Only loopback URLs are accepted.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+#[path = "harness.rs"]
+mod harness;
+
+use harness::{loopback_base, run};
+
+const CONCURRENCY: usize = 16;
+const SECONDS: u64 = 10;
+/// The entries `bench/seed_register.sql` makes.
+const ENTRIES: u64 = 100_000;
+
+/// Words people search for: places and trades of the seeded names, some
+/// inflected (the search stems them), some cut short as one types.
+const WORDS: &[&str] = &[
+    "bergen",
+    "barnehagen",
+    "tannlege",
+    "regnskap",
+    "trondheim",
+    "eiendom",
+    "sparebanken",
+    "legekontoret",
+    "tromsø",
+    "bygg",
+    "frisør",
+    "hotell",
+    "fysioterapi",
+    "ålesund",
+    "drammen",
+    "bakeri",
+    "apotek",
+    "advokatfirma",
+    "kommune",
+    "stiftelsen",
+    "visma",
+    "bergen barneh",
+    "oslo regn",
+    "sikkerhet",
+    "treningssenteret",
+    "hamar",
+    "veterinær",
+    "psykolog",
+    "borettslag",
+    "kristiansand bil",
+];
+
+const FILTERS: &[&str] = &[
+    "sector=private&purpose=cctv",
+    "law=helseregisterloven",
+    "transfers_abroad=true&registered_from=2024-01-01",
+    "purpose=research&sector=county_or_municipal",
+    "legal_ground=notification_duty&registered_from=2022-01-01&registered_to=2022-12-31",
+];
+
+/// A cheap spread of indexes across the requests.
+fn next(counter: &AtomicU64, modulo: u64) -> u64 {
+    let n = counter.fetch_add(1, Ordering::Relaxed);
+    n.wrapping_mul(2_654_435_761) % modulo
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Downloads the export once, watching the service's memory; prints the
+/// time, size and how far the memory grew above where it started.
+async fn export(client: &reqwest::Client, base: &str, format: &str, pid: Option<u32>) {
+    let before = pid.and_then(rss_kib);
+    let peak = Arc::new(AtomicU64::new(before.unwrap_or(0)));
+    let watching = Arc::new(AtomicUsize::new(1));
+    let watcher = pid.map(|pid| {
+        let (peak, watching) = (peak.clone(), watching.clone());
+        tokio::spawn(async move {
+            while watching.load(Ordering::Relaxed) == 1 {
+                if let Some(kib) = rss_kib(pid) {
+                    peak.fetch_max(kib, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+    });
+    let started = Instant::now();
+    let mut response = client
+        .get(format!("{base}/v1/register/export?format={format}"))
+        .send()
+        .await
+        .expect("the export answers");
+    assert!(response.status().is_success(), "{}", response.status());
+    let (mut bytes, mut lines) = (0usize, 0usize);
+    while let Some(chunk) = response.chunk().await.expect("the export streams") {
+        bytes += chunk.len();
+        lines += chunk.iter().filter(|b| **b == b'\n').count();
+    }
+    let elapsed = started.elapsed();
+    watching.store(0, Ordering::Relaxed);
+    if let Some(w) = watcher {
+        w.await.unwrap();
+    }
+    let growth = before.map(|b| peak.load(Ordering::Relaxed).saturating_sub(b));
+    println!(
+        "{:<34} {:>8.2} s  {:>6.1} MB  {lines} lines  memory {}",
+        format!("GET /v1/register/export ({format})"),
+        elapsed.as_secs_f64(),
+        bytes as f64 / 1e6,
+        match (before, growth) {
+            (Some(b), Some(g)) => format!(
+                "{:.1} MB at start, grew {:.1} MB",
+                b as f64 / 1024.0,
+                g as f64 / 1024.0
+            ),
+            _ => "not watched (no pid given)".to_owned(),
+        }
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let base = loopback_base(std::env::args().nth(1));
+    let pid: Option<u32> = std::env::args().nth(2).and_then(|p| p.parse().ok());
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .unwrap();
+    println!(
+        "the register at {base}: {CONCURRENCY} concurrent clients, {SECONDS} s per scenario\n"
+    );
+
+    let counter = Arc::new(AtomicU64::new(1));
+    let get = |make_url: Arc<dyn Fn(u64) -> String + Send + Sync>, modulo: u64| {
+        let (client, counter) = (client.clone(), counter.clone());
+        move || {
+            let (client, counter, make_url) = (client.clone(), counter.clone(), make_url.clone());
+            async move {
+                let url = make_url(next(&counter, modulo));
+                matches!(client.get(&url).send().await, Ok(r) if r.status().is_success() && r.bytes().await.is_ok())
+            }
+        }
+    };
+    let b = base.clone();
+    let by_word: Arc<dyn Fn(u64) -> String + Send + Sync> =
+        Arc::new(move |i| format!("{b}/v1/register?q={}", WORDS[i as usize]));
+    run(
+        "GET /v1/register?q=<word>",
+        CONCURRENCY,
+        SECONDS,
+        get(by_word, WORDS.len() as u64),
+    )
+    .await
+    .print();
+    let b = base.clone();
+    let by_filter: Arc<dyn Fn(u64) -> String + Send + Sync> =
+        Arc::new(move |i| format!("{b}/v1/register?{}", FILTERS[i as usize]));
+    run(
+        "GET /v1/register?<filters>",
+        CONCURRENCY,
+        SECONDS,
+        get(by_filter, FILTERS.len() as u64),
+    )
+    .await
+    .print();
+    let b = base.clone();
+    let by_identifier: Arc<dyn Fn(u64) -> String + Send + Sync> =
+        Arc::new(move |i| format!("{b}/v1/register?identifier={}", 800_000_000 + (i + 1) * 7));
+    run(
+        "GET /v1/register?identifier=<orgnr>",
+        CONCURRENCY,
+        SECONDS,
+        get(by_identifier, ENTRIES),
+    )
+    .await
+    .print();
+    let b = base.clone();
+    let by_number: Arc<dyn Fn(u64) -> String + Send + Sync> = Arc::new(move |i| {
+        let i = i + 1;
+        format!("{b}/v1/register/{}-{i:06}", 2020 + i % 7)
+    });
+    run(
+        "GET /v1/register/{number}",
+        CONCURRENCY,
+        SECONDS,
+        get(by_number, ENTRIES),
+    )
+    .await
+    .print();
+    let b = base.clone();
+    let browse: Arc<dyn Fn(u64) -> String + Send + Sync> =
+        Arc::new(move |_| format!("{b}/v1/register?limit=20"));
+    run(
+        "GET /v1/register (newest first)",
+        CONCURRENCY,
+        SECONDS,
+        get(browse, 1),
+    )
+    .await
+    .print();
+    println!();
+    export(&client, &base, "csv", pid).await;
+    export(&client, &base, "ndjson", pid).await;
+}
