@@ -56,6 +56,93 @@ const WORDS: &[&str] = &[
     "kristiansand bil",
 ];
 
+/// Places and trades of the seeded names, for searches asked once each.
+const PLACES: &[&str] = &[
+    "oslo",
+    "bergen",
+    "trondheim",
+    "stavanger",
+    "tromsø",
+    "bodø",
+    "ålesund",
+    "drammen",
+    "fredrikstad",
+    "kristiansand",
+    "sandnes",
+    "skien",
+    "haugesund",
+    "tønsberg",
+    "moss",
+    "arendal",
+    "hamar",
+    "lillehammer",
+    "gjøvik",
+    "molde",
+    "harstad",
+    "alta",
+    "narvik",
+    "kongsberg",
+    "halden",
+    "larvik",
+    "steinkjer",
+    "levanger",
+    "førde",
+    "voss",
+    "stord",
+    "egersund",
+    "mandal",
+    "grimstad",
+    "elverum",
+    "asker",
+    "sandvika",
+    "hønefoss",
+    "fjordvik",
+    "nordlys",
+];
+const TRADES: &[&str] = &[
+    "barnehage",
+    "tannlegesenter",
+    "legekontor",
+    "regnskap",
+    "revisjon",
+    "eiendom",
+    "bygg",
+    "rørlegger",
+    "elektro",
+    "transport",
+    "bilverksted",
+    "frisør",
+    "treningssenter",
+    "apotek",
+    "advokatfirma",
+    "forsikring",
+    "inkasso",
+    "sparebank",
+    "hotell",
+    "restaurant",
+    "bakeri",
+    "fiskeri",
+    "skole",
+    "fysioterapi",
+    "veterinær",
+    "optiker",
+    "sikkerhet",
+    "data",
+    "konsult",
+    "arkitekter",
+];
+/// Forms, and the start of a trade as one types it.
+const ENDINGS: &[&str] = &[
+    "",
+    " as",
+    " kommune",
+    " sa",
+    " stiftelse",
+    " ans",
+    " da",
+    " iks",
+];
+
 const FILTERS: &[&str] = &[
     "sector=private&purpose=cctv",
     "law=helseregisterloven",
@@ -151,7 +238,10 @@ async fn main() {
             let (client, counter, make_url) = (client.clone(), counter.clone(), make_url.clone());
             async move {
                 let url = make_url(next(&counter, modulo));
-                matches!(client.get(&url).send().await, Ok(r) if r.status().is_success() && r.bytes().await.is_ok())
+                match client.get(&url).send().await {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                }
             }
         }
     };
@@ -159,13 +249,54 @@ async fn main() {
     let by_word: Arc<dyn Fn(u64) -> String + Send + Sync> =
         Arc::new(move |i| format!("{b}/v1/register?q={}", WORDS[i as usize]));
     run(
-        "GET /v1/register?q=<word>",
+        "GET /v1/register?q=<popular word>",
         CONCURRENCY,
         SECONDS,
         get(by_word, WORDS.len() as u64),
     )
     .await
     .print();
+    // Each search asked once: place, trade and form from the lists, in an
+    // order that does not repeat within the scenario's requests.
+    let b = base.clone();
+    let combinations = (PLACES.len() * TRADES.len() * ENDINGS.len()) as u64;
+    let distinct: Arc<dyn Fn(u64) -> String + Send + Sync> = Arc::new(move |i| {
+        let i = i as usize;
+        let place = PLACES[i % PLACES.len()];
+        let trade = TRADES[(i / PLACES.len()) % TRADES.len()];
+        let ending = ENDINGS[(i / (PLACES.len() * TRADES.len())) % ENDINGS.len()];
+        format!(
+            "{b}/v1/register?q={place}%20{trade}{}",
+            ending.replace(' ', "%20")
+        )
+    });
+    let sequential = Arc::new(AtomicU64::new(0));
+    let once = {
+        let (client, sequential) = (client.clone(), sequential.clone());
+        move || {
+            let (client, sequential, distinct) =
+                (client.clone(), sequential.clone(), distinct.clone());
+            async move {
+                let i = sequential.fetch_add(1, Ordering::Relaxed) % combinations;
+                match client.get(distinct(i)).send().await {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                }
+            }
+        }
+    };
+    run(
+        "GET /v1/register?q=<words, once each>",
+        CONCURRENCY,
+        SECONDS,
+        once,
+    )
+    .await
+    .print();
+    println!(
+        "{:<34} ({combinations} different searches, none asked twice within that many requests)",
+        ""
+    );
     let b = base.clone();
     let by_filter: Arc<dyn Fn(u64) -> String + Send + Sync> =
         Arc::new(move |i| format!("{b}/v1/register?{}", FILTERS[i as usize]));

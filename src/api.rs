@@ -54,6 +54,16 @@ pub fn cacheable(
     max_age: u32,
 ) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
+    Ok(cacheable_bytes(req, lang, bytes.into(), max_age))
+}
+
+/// [`cacheable`] for a JSON body already serialised.
+pub fn cacheable_bytes(
+    req: &HttpRequest,
+    lang: Lang,
+    bytes: actix_web::web::Bytes,
+    max_age: u32,
+) -> HttpResponse {
     let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
     let fresh = if_none_match(req, &etag);
     let mut response = if fresh {
@@ -67,9 +77,9 @@ pub fn cacheable(
         .insert_header((header::VARY, "Accept-Language"))
         .insert_header((header::CONTENT_LANGUAGE, lang.code()));
     if fresh {
-        return Ok(response.finish());
+        return response.finish();
     }
-    Ok(response.content_type("application/json").body(bytes))
+    response.content_type("application/json").body(bytes)
 }
 
 /// Domain violations as field problems in `lang`.

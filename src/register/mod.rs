@@ -5,6 +5,7 @@
 //! so the register shows a confirmation, a withdrawal or an expiry at the
 //! moment it takes effect, and only the public fields exist to show.
 
+mod cache;
 mod catalog;
 mod export;
 mod params;

@@ -15,6 +15,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use super::cache::SearchCache;
 use crate::error::ApiError;
 
 /// The register's shared state.
@@ -22,6 +23,8 @@ pub struct Public {
     /// `MELDEPLIKT_PUBLIC_URL`.
     pub public_url: String,
     limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    /// Answers to searches, while the register is unchanged.
+    pub cache: SearchCache,
 }
 
 impl Public {
@@ -35,6 +38,7 @@ impl Public {
         Self {
             public_url: public_url.trim_end_matches('/').to_owned(),
             limiter,
+            cache: SearchCache::default(),
         }
     }
 

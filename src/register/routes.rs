@@ -1,15 +1,16 @@
 //! The register's API for anyone: search, one entry, the feed of changes.
 
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::params::{Search, SearchParams};
-use super::public::Allowed;
+use super::public::{Allowed, Public};
 use super::search::{After, encode_cursor};
 use super::store::{self, EntryRow};
 use super::views::{RegisterChange, RegisterChanges, RegisterEntry, RegisterPage};
-use crate::api::{AcceptLanguage, cacheable};
+use crate::api::{AcceptLanguage, cacheable, cacheable_bytes};
 use crate::db::Pool;
 use crate::domain::number::NotificationNumber;
 use crate::error::{ApiError, Problem, Say};
@@ -69,14 +70,25 @@ pub(super) async fn search_register(
     lang: AcceptLanguage,
     params: web::Query<SearchParams>,
     pool: web::Data<Pool>,
+    public: web::Data<Public>,
 ) -> Result<HttpResponse, ApiError> {
     let search = params.check()?;
+    let key = format!("{}?{}", lang.0.code(), req.query_string());
+    let sequence = {
+        let mut conn = pool.get().await?;
+        store::last_change(&mut conn).await?.map_or(0, |(s, _)| s)
+    };
+    if let Some(body) = public.cache.get(&key, sequence) {
+        return Ok(cacheable_bytes(&req, lang.0, body, MAX_AGE));
+    }
     let (rows, next_cursor) = find(&pool, &search).await?;
     let page = RegisterPage {
         items: rows.iter().map(|r| RegisterEntry::new(r, lang.0)).collect(),
         next_cursor,
     };
-    cacheable(&req, lang.0, &page, MAX_AGE)
+    let body = Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
+    public.cache.put(key, sequence, body.clone());
+    Ok(cacheable_bytes(&req, lang.0, body, MAX_AGE))
 }
 
 /// One entry of the public register. A number that is not registered now
