@@ -27,7 +27,7 @@ pub struct SearchParams {
     pub q: Option<String>,
     /// An identifier of the controller or the representative, exactly
     /// (an organisation number may have spaces).
-    #[param(max_length = 64, example = "974761467")]
+    #[param(max_length = 64, example = "974 761 467")]
     pub identifier: Option<String>,
     #[param(value_type = Option<Law>)]
     pub law: Option<String>,
@@ -94,7 +94,11 @@ fn code<T: Copy>(
 fn date(name: &str, value: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
     given(name, value)?
         .map(|v| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            // Four digits of year, as RFC 3339 writes a date.
+            let date = (v.len() == 10)
+                .then(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+                .flatten();
+            date.ok_or_else(|| {
                 ApiError::bad_field(
                     name,
                     "invalid_date",
@@ -157,10 +161,11 @@ impl SearchParams {
                     .with("max", Q_MAX),
             ));
         }
-        let identifier = match given("identifier", &self.identifier)? {
-            None => None,
-            Some(v) => Some(search::identifier(v).ok_or_else(|| unknown("identifier", v))?),
-        };
+        // Any text is an identifier to look for; one of no form matches nothing.
+        let identifier = given("identifier", &self.identifier)?.map(search::normalised_identifier);
+        if identifier.as_deref() == Some("") {
+            return Err(unknown("identifier", ""));
+        }
         let (words, q_identifier) = match q.filter(|q| !q.is_empty()) {
             None => (None, None),
             Some(q) => (Words::parse(q), search::identifier(q)),

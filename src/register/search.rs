@@ -3,7 +3,7 @@
 //! search box can search as one types), an identifier, and the position a
 //! cursor stands for. Pure: no database, no HTTP.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 /// The longest search text, in characters.
 pub const Q_MAX: usize = 200;
@@ -63,17 +63,21 @@ pub fn identifier(text: &str) -> Option<String> {
     {
         return None;
     }
-    let compact: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
-        .collect();
+    let compact = normalised_identifier(text);
     let plausible = (4..=40).contains(&compact.len())
         && compact.chars().any(|c| c.is_ascii_digit())
         && compact
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '/'));
     plausible.then_some(compact)
+}
+
+/// An identifier as identifiers are stored: no spaces, upper case.
+pub fn normalised_identifier(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// Where a page starts: after this entry, in the order of the list.
@@ -111,10 +115,12 @@ pub fn decode_cursor(cursor: &str, ranked: bool) -> Option<After> {
     Some(if ranked {
         After::Ranked(f32::from_bits(u32::try_from(key).ok()?), number.to_owned())
     } else {
-        After::Registered(
-            DateTime::from_timestamp_micros(i64::try_from(key).ok()?)?,
-            number.to_owned(),
-        )
+        // Within the years the database holds.
+        let at = DateTime::from_timestamp_micros(i64::try_from(key).ok()?)?;
+        if at.year() > 9999 {
+            return None;
+        }
+        After::Registered(at, number.to_owned())
     })
 }
 
@@ -163,6 +169,11 @@ mod tests {
         ] {
             assert_eq!(decode_cursor(bad, false), None, "{bad}");
         }
+        // A time beyond the year 9999 is not a position.
+        assert_eq!(
+            decode_cursor("99999999999999999999_2026-000123", false),
+            None
+        );
         // A rank key too large for a rank is not a position.
         assert_eq!(decode_cursor("99999999999_2026-000123", true), None);
     }
