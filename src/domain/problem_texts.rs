@@ -223,14 +223,6 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
-        "date_range_reversed",
-        Text::new(
-            "registered_from kan ikke være etter registered_to",
-            "registered_from kan ikkje vere etter registered_to",
-            "registered_from must not be after registered_to",
-        ),
-    ),
-    (
         "unsupported_format",
         Text::new(
             "Registeret kan lastes ned som csv eller ndjson",

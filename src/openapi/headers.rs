@@ -60,16 +60,21 @@ pub fn declare(doc: &mut Value) {
                     _ => {}
                 }
                 // A header the document names is sent every time, unless
-                // it says otherwise.
-                for header in headers.values_mut() {
+                // it says otherwise or is sent only when known.
+                for (name, header) in headers.iter_mut() {
                     if let Some(header) = header.as_object_mut() {
-                        header.entry("required").or_insert(json!(true));
+                        let always = !SENT_WHEN_KNOWN.contains(&name.as_str());
+                        header.entry("required").or_insert(json!(always));
                     }
                 }
             }
         }
     }
 }
+
+/// Headers sent only when there is something to say: `Last-Modified` of
+/// a register that has never changed.
+const SENT_WHEN_KNOWN: &[&str] = &["Last-Modified"];
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,8 @@ use crate::error::{ApiError, Say};
 /// The most entries on one page.
 pub const MAX_LIMIT: i64 = 100;
 const DEFAULT_LIMIT: i64 = 20;
+/// The longest identifier looked for, in characters.
+const IDENTIFIER_MAX: usize = 64;
 
 /// A search of the register.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -161,6 +163,19 @@ impl SearchParams {
                     .with("max", Q_MAX),
             ));
         }
+        if self
+            .identifier
+            .as_deref()
+            .is_some_and(|v| v.chars().count() > IDENTIFIER_MAX)
+        {
+            return Err(ApiError::bad_field(
+                "identifier",
+                "too_long",
+                Say::new("parameter_too_long")
+                    .with("name", "identifier")
+                    .with("max", IDENTIFIER_MAX),
+            ));
+        }
         // Any text is an identifier to look for; one of no form matches nothing.
         let identifier = given("identifier", &self.identifier)?.map(search::normalised_identifier);
         if identifier.as_deref() == Some("") {
@@ -172,13 +187,7 @@ impl SearchParams {
         };
         let from = date("registered_from", &self.registered_from)?;
         let to = date("registered_to", &self.registered_to)?;
-        if from.zip(to).is_some_and(|(f, t)| f > t) {
-            return Err(ApiError::bad_field(
-                "registered_from",
-                "invalid_range",
-                Say::new("date_range_reversed"),
-            ));
-        }
+        // A range that ends before it starts holds no registration: no entries.
         let transfers_abroad = match given("transfers_abroad", &self.transfers_abroad)? {
             None => None,
             Some("true") => Some(true),

@@ -272,6 +272,13 @@ async fn an_organisation_number_is_found_with_or_without_spaces() {
     );
     let p = problem(app.get("/v1/register?identifier=%20").await, 400).await;
     assert_eq!(p["errors"][0]["pointer"], "identifier");
+    let long = "9".repeat(65);
+    let p = problem(
+        app.get(&format!("/v1/register?identifier={long}")).await,
+        400,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["pointer"], "identifier");
 }
 
 #[tokio::test]
@@ -341,10 +348,6 @@ async fn each_filter_narrows_the_register() {
         ("transfers_abroad=yes", "transfers_abroad"),
         ("registered_from=2026-13-01", "registered_from"),
         ("registered_to=+12026-01-01", "registered_to"),
-        (
-            "registered_from=2026-02-01&registered_to=2026-01-01",
-            "registered_from",
-        ),
         ("limit=0", "limit"),
         ("limit=101", "limit"),
         ("cursor=nonsense", "cursor"),
