@@ -223,6 +223,14 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "exports_busy",
+        Text::new(
+            "Registeret lastes ned av mange akkurat nå; prøv igjen om litt",
+            "Registeret blir lasta ned av mange akkurat no; prøv igjen om litt",
+            "The register is being downloaded by many just now; try again shortly",
+        ),
+    ),
+    (
         "unsupported_format",
         Text::new(
             "Registeret kan lastes ned som csv eller ndjson",

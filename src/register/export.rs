@@ -18,7 +18,7 @@ use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
 use utoipa::IntoParams;
 
-use super::public::Allowed;
+use super::public::{Allowed, Public};
 use super::store::{self, EntryRow};
 use super::views::RegisterEntry;
 use crate::api::{AcceptLanguage, if_none_match};
@@ -335,6 +335,9 @@ pub struct ExportParams {
             content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address", body = Problem,
             content_type = "application/problem+json"),
+        (status = 503, description = "As many exports as the service streams at once are under way; \
+            try again after Retry-After", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = String))),
     )
 )]
 #[get("/export")]
@@ -342,6 +345,7 @@ pub(super) async fn export_register(
     req: HttpRequest,
     _allowed: Allowed,
     clock: web::Data<Clock>,
+    public: web::Data<Public>,
     lang: AcceptLanguage,
     params: web::Query<ExportParams>,
     pool: web::Data<Pool>,
@@ -352,15 +356,22 @@ pub(super) async fn export_register(
         .and_then(|v| v.to_str().ok());
     let format = Format::chosen(params.format.as_deref(), accept)?;
     let lang = lang.0;
+    let permit =
+        public
+            .exports
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError::ServiceUnavailable {
+                detail: Say::new("exports_busy"),
+                retry_after: Some(std::time::Duration::from_secs(10)),
+            })?;
     let (as_of_tx, as_of_rx) = oneshot::channel();
     let (pages_tx, mut pages_rx) = mpsc::channel(BUFFERED);
-    tokio::spawn(produce(
-        pool.get_ref().clone(),
-        format,
-        lang,
-        as_of_tx,
-        pages_tx,
-    ));
+    let pool = pool.get_ref().clone();
+    tokio::spawn(async move {
+        produce(pool, format, lang, as_of_tx, pages_tx).await;
+        drop(permit);
+    });
     let as_of = as_of_rx.await.map_err(ApiError::internal)??;
     let etag = format!(
         "\"register-{}-{}-{}\"",

@@ -14,9 +14,13 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::sync::Semaphore;
 
 use super::cache::SearchCache;
 use crate::error::ApiError;
+
+/// Exports at once, at most; a pool of connections serves everything else.
+const EXPORTS_AT_ONCE: usize = 2;
 
 /// The register's shared state.
 pub struct Public {
@@ -25,6 +29,9 @@ pub struct Public {
     limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
     /// Answers to searches, while the register is unchanged.
     pub cache: SearchCache,
+    /// Exports streaming at once: each holds a database connection for
+    /// as long as its client reads.
+    pub exports: Arc<Semaphore>,
 }
 
 impl Public {
@@ -39,6 +46,7 @@ impl Public {
             public_url: public_url.trim_end_matches('/').to_owned(),
             limiter,
             cache: SearchCache::default(),
+            exports: Arc::new(Semaphore::new(EXPORTS_AT_ONCE)),
         }
     }
 

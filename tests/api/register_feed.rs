@@ -331,3 +331,55 @@ async fn a_greedy_client_is_told_to_wait_and_anyone_may_read_from_any_origin() {
         .unwrap();
     assert_eq!(again.status(), 304);
 }
+
+#[tokio::test]
+async fn only_two_exports_stream_at_once_and_a_third_is_told_when_to_come_back() {
+    let app = spawn_app_with(|_| {}).await;
+    // A register large enough that an export whose client does not read
+    // stays open: synthetic entries straight into the projection.
+    let mut conn = app.connection().await;
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(
+            "INSERT INTO register_entries (number, version, controller_name,
+                 controller_identifier_scheme, controller_identifier_value, law, legal_ground,
+                 sector, purpose, start_date, first_registered_at, last_confirmed_at,
+                 expires_on, search)
+             SELECT '2026-' || lpad(i::text, 6, '0'), 1, 'Synthetic ' || i || ' AS',
+                 'no_orgnr', (800000000 + i)::text, 'personopplysningsloven',
+                 'notification_duty', 'private', 'cctv', date '2027-01-01', now(), now(),
+                 date '2029-01-01', to_tsvector('norwegian', 'Synthetic ' || i)
+             FROM generate_series(1, 60000) AS i",
+        ),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    let url = app.url("/v1/register/export?format=ndjson");
+    // A plain client that reads only the head, as a slow mirror would (the
+    // test client reads every body whole to check it against the document).
+    let slow = reqwest::Client::new();
+    let first = slow.get(&url).send().await.unwrap();
+    let second = slow.get(&url).send().await.unwrap();
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
+    let third = app.client.get(&url).send().await.unwrap();
+    assert_eq!(third.status(), 503);
+    assert_eq!(third.headers()["retry-after"], "10");
+    problem(third, 503).await;
+    // Once one is read to its end, another may start.
+    let body = first.text().await.unwrap();
+    assert_eq!(body.lines().count(), 60000);
+    let mut fourth = None;
+    for _ in 0..50 {
+        let r = app.client.get(&url).send().await.unwrap();
+        if r.status() == 200 {
+            fourth = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(fourth.is_some(), "a slot is free again");
+    drop(second);
+}
