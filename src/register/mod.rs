@@ -7,6 +7,9 @@
 
 mod catalog;
 mod export;
+mod form;
+pub mod page;
+mod page_views;
 mod params;
 pub mod projection;
 pub mod public;
@@ -14,6 +17,7 @@ mod routes;
 mod search;
 mod store;
 mod views;
+mod words;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;

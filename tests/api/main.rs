@@ -34,6 +34,7 @@ mod outbox;
 mod private_postgres;
 mod problem_languages;
 mod receipts;
+mod register_page;
 mod replicas;
 mod scheduled;
 mod wire;
