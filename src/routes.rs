@@ -14,4 +14,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     crate::receipts::configure(cfg);
     crate::admin::configure(cfg);
     crate::register::configure(cfg);
+    crate::register::page::configure(cfg);
 }

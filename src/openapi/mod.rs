@@ -74,6 +74,8 @@ const WITHOUT_DATABASE: &[&str] = &[
     "/openapi.json",
     "/health/live",
     "/metrics",
+    "/register/accessibility",
+    "/register/style.css",
 ];
 
 /// Adds the errors every operation can answer with, so that no operation

@@ -207,7 +207,7 @@ fn field_rules(name: &str) -> Option<Value> {
 /// What the service checks of a query parameter, by its name (the
 /// register's cursors have a form of their own).
 fn query_rules(path: &str, name: &str) -> Option<Value> {
-    let register = path.starts_with("/v1/register");
+    let register = path.starts_with("/v1/register") || path == "/register";
     Some(match name {
         "cursor" if register => json!({ "pattern": crate::register::CURSOR_PATTERN }),
         "q" if register => json!({ "maxLength": crate::register::Q_MAX }),

@@ -8,6 +8,9 @@
 mod cache;
 mod catalog;
 mod export;
+mod form;
+pub mod page;
+mod page_views;
 mod params;
 pub mod projection;
 pub mod public;
@@ -15,6 +18,7 @@ mod routes;
 mod search;
 mod store;
 mod views;
+mod words;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;

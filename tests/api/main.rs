@@ -36,6 +36,7 @@ mod problem_languages;
 mod receipts;
 mod register;
 mod register_feed;
+mod register_page;
 mod replicas;
 mod scheduled;
 mod wire;
