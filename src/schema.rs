@@ -33,6 +33,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_notes (id) {
+        id -> Int8,
+        notification_id -> Uuid,
+        author -> Uuid,
+        text -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cases (notification_id) {
+        notification_id -> Uuid,
+        case_status -> Text,
+        assignee -> Nullable<Uuid>,
+        revision -> Int4,
+        updated_at -> Timestamptz,
+        updated_by -> Uuid,
+    }
+}
+
+diesel::table! {
     confirmation_tokens (id) {
         id -> Uuid,
         notification_id -> Uuid,
@@ -129,6 +150,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamptz>,
         failed_at -> Nullable<Timestamptz>,
+        about -> Nullable<Text>,
     }
 }
 
@@ -230,6 +252,10 @@ diesel::table! {
 }
 
 diesel::joinable!(api_clients -> organisations (organisation_id));
+diesel::joinable!(case_notes -> notifications (notification_id));
+diesel::joinable!(case_notes -> users (author));
+diesel::joinable!(cases -> notifications (notification_id));
+diesel::joinable!(cases -> users (assignee));
 diesel::joinable!(confirmation_tokens -> notifications (notification_id));
 diesel::joinable!(notification_versions -> notifications (notification_id));
 diesel::joinable!(notifications -> organisations (organisation_id));
@@ -240,6 +266,8 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     audit_log,
+    case_notes,
+    cases,
     confirmation_tokens,
     idempotency_keys,
     notification_versions,

@@ -30,6 +30,9 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The notification number the mail is about, if any (the back office
+    /// shows a notification's mail).
+    pub about: Option<String>,
 }
 
 /// Queues a mail in the caller's transaction.
@@ -45,6 +48,7 @@ pub async fn enqueue(
             outbox::recipient.eq(mail.to),
             outbox::subject.eq(mail.subject),
             outbox::body.eq(mail.body),
+            outbox::about.eq(mail.about),
             outbox::created_at.eq(now),
             outbox::next_attempt_at.eq(now),
         ))

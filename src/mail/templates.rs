@@ -9,8 +9,9 @@ use crate::domain::i18n::Lang;
 use crate::domain::party::one_line;
 use crate::domain::version::Confirming;
 
-/// A rendered mail template: subject line, blank line, body.
-fn mail(kind: &'static str, to: &str, rendered: askama::Result<String>) -> Mail {
+/// A rendered mail template about the notification `number`: subject
+/// line, blank line, body.
+fn mail(kind: &'static str, to: &str, number: &str, rendered: askama::Result<String>) -> Mail {
     // The templates are compiled in and take only strings and dates, so
     // rendering cannot fail at run time; should it, the mail still says so.
     let text = rendered.unwrap_or_else(|e| format!("meldeplikt\n\n{e}\n"));
@@ -20,6 +21,7 @@ fn mail(kind: &'static str, to: &str, rendered: askama::Result<String>) -> Mail 
         to: to.to_owned(),
         subject: subject.trim().to_owned(),
         body: body.to_owned(),
+        about: Some(number.to_owned()),
     }
 }
 
@@ -53,7 +55,7 @@ pub fn confirmation(
         link,
         expires_on,
     };
-    mail("confirmation", to, template.render())
+    mail("confirmation", to, number, template.render())
 }
 
 #[derive(Template)]
@@ -82,7 +84,7 @@ pub fn receipt(
         receipt_lines,
         key,
     };
-    mail("receipt", to, template.render())
+    mail("receipt", to, number, template.render())
 }
 
 #[derive(Template)]
@@ -95,7 +97,7 @@ struct NewKeyMail<'a> {
 
 /// A new notification key, issued by an admin.
 pub fn new_key(to: &str, lang: Lang, number: &str, key: &str) -> Mail {
-    mail("key", to, NewKeyMail { lang, number, key }.render())
+    mail("key", to, number, NewKeyMail { lang, number, key }.render())
 }
 
 #[derive(Template)]
@@ -113,7 +115,7 @@ pub fn renewal_reminder(to: &str, lang: Lang, number: &str, expires_on: NaiveDat
         number,
         expires_on,
     };
-    mail("reminder", to, template.render())
+    mail("reminder", to, number, template.render())
 }
 
 #[cfg(test)]

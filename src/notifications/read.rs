@@ -7,9 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::store::{self, Filters};
-use super::views::{
-    DiffView, Links, NotificationSummary, NotificationView, Pending, VersionView, Versions,
-};
+use super::views::{DiffView, NotificationSummary, NotificationView, VersionView, Versions};
 use crate::api::{List, PageParams};
 use crate::auth::Principal;
 use crate::db::Pool;
@@ -145,21 +143,7 @@ pub(super) async fn get_notification(
     let mut conn = pool.get().await?;
     let row = store::by_number(&mut conn, organisation, &path.to_string()).await?;
     let shown = store::version(&mut conn, row.id, row.shown_version()).await?;
-    let view = NotificationView {
-        number: row.number.clone(),
-        status: row.status(),
-        registered_version: row.registered_version,
-        latest_version: row.latest_version,
-        pending: Pending::of(&row),
-        content_version: shown.version,
-        content: shown.content,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        registered_at: row.registered_at,
-        expires_on: row.expires_on,
-        previous_number: row.previous_number.clone(),
-        links: Links::of(&row.number),
-    };
+    let view = NotificationView::of(&row, shown);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, row.etag()))
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))

@@ -84,6 +84,28 @@ pub struct NotificationView {
     pub links: Links,
 }
 
+impl NotificationView {
+    /// The notification `row` with the content of `shown` (the version
+    /// lists and `GET` show: the registered one, else the latest).
+    pub fn of(row: &NotificationRow, shown: VersionRow) -> Self {
+        Self {
+            number: row.number.clone(),
+            status: row.status(),
+            registered_version: row.registered_version,
+            latest_version: row.latest_version,
+            pending: Pending::of(row),
+            content_version: shown.version,
+            content: shown.content,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            registered_at: row.registered_at,
+            expires_on: row.expires_on,
+            previous_number: row.previous_number.clone(),
+            links: Links::of(&row.number),
+        }
+    }
+}
+
 /// One notification in a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationSummary {

@@ -11,6 +11,8 @@ use super::search::{After, encode_cursor};
 use super::store::{self, EntryRow};
 use super::views::{RegisterChange, RegisterChanges, RegisterEntry, RegisterPage};
 use crate::api::{AcceptLanguage, cacheable, cacheable_bytes};
+use diesel_async::AsyncPgConnection;
+
 use crate::db::Pool;
 use crate::domain::number::NotificationNumber;
 use crate::error::{ApiError, Problem, Say};
@@ -25,13 +27,16 @@ pub async fn find(
     search: &Search,
 ) -> Result<(Vec<EntryRow>, Option<String>), ApiError> {
     let mut conn = pool.get().await?;
-    let mut rows = store::search(
-        &mut conn,
-        &search.query,
-        search.after.as_ref(),
-        search.limit + 1,
-    )
-    .await?;
+    find_on(&mut conn, search).await
+}
+
+/// [`find`] on a connection the caller holds.
+async fn find_on(
+    conn: &mut AsyncPgConnection,
+    search: &Search,
+) -> Result<(Vec<EntryRow>, Option<String>), ApiError> {
+    let mut rows =
+        store::search(conn, &search.query, search.after.as_ref(), search.limit + 1).await?;
     let more = rows.len() as i64 > search.limit;
     rows.truncate(search.limit as usize);
     let ranked = search.query.is_ranked();
@@ -74,14 +79,13 @@ pub(super) async fn search_register(
 ) -> Result<HttpResponse, ApiError> {
     let search = params.check()?;
     let key = format!("{}?{}", lang.0.code(), req.query_string());
-    let sequence = {
-        let mut conn = pool.get().await?;
-        store::last_change(&mut conn).await?.map_or(0, |(s, _)| s)
-    };
+    let mut conn = pool.get().await?;
+    let sequence = store::last_change(&mut conn).await?.map_or(0, |(s, _)| s);
     if let Some(body) = public.cache.get(&key, sequence) {
         return Ok(cacheable_bytes(&req, lang.0, body, MAX_AGE));
     }
-    let (rows, next_cursor) = find(&pool, &search).await?;
+    let (rows, next_cursor) = find_on(&mut conn, &search).await?;
+    drop(conn);
     let page = RegisterPage {
         items: rows.iter().map(|r| RegisterEntry::new(r, lang.0)).collect(),
         next_cursor,

@@ -3,16 +3,18 @@
 //! search box can search as one types), an identifier, and the position a
 //! cursor stands for. Pure: no database, no HTTP.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// The longest search text, in characters.
 pub const Q_MAX: usize = 200;
+/// The shortest last word searched for as the start of words.
+const PREFIX_FROM: usize = 3;
 /// Words beyond this many are not searched for.
 const MAX_WORDS: usize = 12;
 
 /// What a register cursor looks like: a key and the number of the last
 /// entry of the page (`1790000000123456_2026-000123`).
-pub const CURSOR_PATTERN: &str = "^([0-9]{1,20}_[0-9]{4}-[0-9]{6,8})?$";
+pub const CURSOR_PATTERN: &str = "^([0-9]{1,19}_[0-9]{4}-[0-9]{6,8})?$";
 
 /// The words of a search, lower case, letters and digits only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,16 +32,18 @@ impl Words {
         (!words.is_empty()).then_some(Self(words))
     }
 
-    /// The words as a `to_tsquery` text: all of them, the last as a prefix.
-    /// Each is quoted; only letters and digits reach it, so nothing in the
-    /// text can change the query's form.
+    /// The words as a `to_tsquery` text: all of them, the last as a prefix
+    /// once it has [`PREFIX_FROM`] characters (a letter or two would be the
+    /// start of half the register's words). Each is quoted; only letters
+    /// and digits reach it, so nothing in the text can change the query's
+    /// form.
     pub fn tsquery(&self) -> String {
         let last = self.0.len() - 1;
         self.0
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                if i == last {
+                if i == last && w.chars().count() >= PREFIX_FROM {
                     format!("'{w}':*")
                 } else {
                     format!("'{w}'")
@@ -108,19 +112,23 @@ pub fn decode_cursor(cursor: &str, ranked: bool) -> Option<After> {
             .bytes()
             .enumerate()
             .all(|(i, b)| i == 4 || b.is_ascii_digit());
-    if !number_ok || key.is_empty() || key.len() > 20 || !key.bytes().all(|b| b.is_ascii_digit()) {
+    if !number_ok || key.is_empty() || key.len() > 19 || !key.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    // Nineteen digits always fit; a key beyond what a position can be
+    // stands for the farthest one, so that every cursor of the documented
+    // form is a position.
     let key: u64 = key.parse().ok()?;
     Some(if ranked {
-        After::Ranked(f32::from_bits(u32::try_from(key).ok()?), number.to_owned())
+        let bits = u32::try_from(key).unwrap_or(u32::MAX);
+        After::Ranked(f32::from_bits(bits), number.to_owned())
     } else {
-        // Within the years the database holds.
-        let at = DateTime::from_timestamp_micros(i64::try_from(key).ok()?)?;
-        if at.year() > 9999 {
-            return None;
-        }
-        After::Registered(at, number.to_owned())
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31)?
+            .and_hms_opt(23, 59, 59)?
+            .and_utc()
+            .timestamp_micros();
+        let micros = i64::try_from(key).unwrap_or(i64::MAX).min(last);
+        After::Registered(DateTime::from_timestamp_micros(micros)?, number.to_owned())
     })
 }
 
@@ -132,6 +140,9 @@ mod tests {
     fn words_are_letters_and_digits_and_the_last_is_a_prefix() {
         let w = Words::parse("  Barnehagen «Solstråla» & co'; DROP--").unwrap();
         assert_eq!(w.tsquery(), "'barnehagen' & 'solstråla' & 'co' & 'drop':*");
+        // A last word of one or two letters is a whole word.
+        let w = Words::parse("Bergen tannlege as").unwrap();
+        assert_eq!(w.tsquery(), "'bergen' & 'tannlege' & 'as'");
         assert_eq!(Words::parse(" -- !! "), None);
         let many = "a ".repeat(40);
         assert_eq!(Words::parse(&many).unwrap().0.len(), MAX_WORDS);
@@ -169,12 +180,15 @@ mod tests {
         ] {
             assert_eq!(decode_cursor(bad, false), None, "{bad}");
         }
-        // A time beyond the year 9999 is not a position.
+        // Any key of the documented form is a position: beyond the last
+        // there is, it stands for the last.
+        let far = decode_cursor("9999999999999999999_2026-000123", false).unwrap();
+        assert!(matches!(far, After::Registered(at, _) if at.timestamp() == 253_402_300_799));
+        assert!(decode_cursor("99999999999_2026-000123", true).is_some());
         assert_eq!(
             decode_cursor("99999999999999999999_2026-000123", false),
-            None
+            None,
+            "twenty digits are not of the form"
         );
-        // A rank key too large for a rank is not a position.
-        assert_eq!(decode_cursor("99999999999_2026-000123", true), None);
     }
 }
