@@ -156,16 +156,25 @@ pub fn encode_cursor(created_at: DateTime<Utc>, id: Uuid) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let (micros, id) = cursor.split_once('-')?;
-    let time_ok = (1..=16).contains(&micros.len()) && micros.bytes().all(|b| b.is_ascii_digit());
+    let (micros, id) = decode_key_cursor(cursor)?;
+    Some((DateTime::from_timestamp_micros(micros)?, id))
+}
+
+/// A cursor of the same form for lists sorted by another key (a day, a
+/// number): the key, at least 0, and the id.
+pub fn encode_key_cursor(key: i64, id: Uuid) -> String {
+    format!("{}-{}", key.max(0), id.simple())
+}
+
+/// Reads a cursor back as its key and id.
+pub fn decode_key_cursor(cursor: &str) -> Option<(i64, Uuid)> {
+    let (key, id) = cursor.split_once('-')?;
+    let key_ok = (1..=16).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_digit());
     let id_ok = id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if !(time_ok && id_ok) {
+    if !(key_ok && id_ok) {
         return None;
     }
-    Some((
-        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        Uuid::try_parse(id).ok()?,
-    ))
+    Some((key.parse().ok()?, Uuid::try_parse(id).ok()?))
 }
 
 /// One page of a list.

@@ -136,6 +136,9 @@ pub enum ApiError {
     },
     #[error("precondition failed")]
     PreconditionFailed,
+    /// The change needs `If-Match` and came without (428).
+    #[error("precondition required")]
+    PreconditionRequired,
     /// It existed, and is no more (410): a used or expired link.
     #[error("gone: {detail}")]
     Gone { detail: Say },
@@ -299,6 +302,14 @@ impl ApiError {
                     "Precondition failed",
                 ),
             ),
+            Self::PreconditionRequired => (
+                "precondition-required",
+                Text::new(
+                    "If-Match mangler",
+                    "If-Match manglar",
+                    "Precondition required",
+                ),
+            ),
             Self::Gone { .. } => (
                 "gone",
                 Text::new(
@@ -380,6 +391,7 @@ impl ApiError {
                 Say::new("too_many_requests").with("seconds", retry_after.as_secs().max(1))
             }
             Self::Internal(_) => Say::new("internal_error"),
+            Self::PreconditionRequired => Say::new("if_match_required"),
             Self::Validation { .. } | Self::NotFound | Self::PreconditionFailed => return None,
         })
     }
@@ -401,6 +413,7 @@ impl ResponseError for ApiError {
             Self::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::Gone { .. } => StatusCode::GONE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,

@@ -223,6 +223,38 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "if_match_required",
+        Text::new(
+            "Send ETag-en fra siste lesing i If-Match, så ingen endring blir overskrevet",
+            "Send ETag-en frå siste lesing i If-Match, så inga endring blir skriven over",
+            "Send the ETag of your last read as If-Match, so that no change is overwritten",
+        ),
+    ),
+    (
+        "note_too_long",
+        Text::new(
+            "Notatet kan ha høyst {max} tegn",
+            "Notatet kan ha høgst {max} teikn",
+            "The note must be at most {max} characters",
+        ),
+    ),
+    (
+        "note_empty",
+        Text::new(
+            "Notatet kan ikke være tomt",
+            "Notatet kan ikkje vere tomt",
+            "The note must not be empty",
+        ),
+    ),
+    (
+        "not_a_regulator",
+        Text::new(
+            "Saken kan bare tildeles en saksbehandler hos Datatilsynet",
+            "Saka kan berre tildelast ein saksbehandlar hos Datatilsynet",
+            "A case can only be assigned to a regulator",
+        ),
+    ),
+    (
         "exports_busy",
         Text::new(
             "Registeret lastes ned av mange akkurat nå; prøv igjen om litt",

@@ -18,7 +18,7 @@ const MULTI_LINE: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F
 /// character (the service answers `required` for blank text).
 const ONE_LINE_NOT_BLANK: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$";
 /// Fields whose text may have several lines.
-const MULTI_LINE_FIELDS: &[&str] = &["description"];
+const MULTI_LINE_FIELDS: &[&str] = &["description", "text"];
 
 pub fn refine(doc: &mut Value) {
     // A schema that is input somewhere is refined everywhere: where an

@@ -13,9 +13,8 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use serde::Deserialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use utoipa::IntoParams;
 
 use super::public::{Allowed, Public};
@@ -26,66 +25,10 @@ use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::i18n::Lang;
 use crate::error::{ApiError, Problem, Say};
+use crate::export::{Format, Pages, Record, channel, encode, head, streamed};
 
 /// Entries read and encoded at a time.
 const PAGE: i64 = 500;
-/// Encoded pages waiting for the client, at most.
-const BUFFERED: usize = 4;
-
-/// The export's formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Csv,
-    Ndjson,
-}
-
-impl Format {
-    fn media_type(self) -> &'static str {
-        match self {
-            Self::Csv => "text/csv; charset=utf-8",
-            Self::Ndjson => "application/x-ndjson",
-        }
-    }
-
-    fn extension(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::Ndjson => "ndjson",
-        }
-    }
-
-    /// From `format=`, else the first of `Accept` the export can give, else
-    /// CSV (an `Accept` that names neither is disregarded, RFC 9110 §12.1).
-    fn chosen(format: Option<&str>, accept: Option<&str>) -> Result<Self, ApiError> {
-        match format {
-            Some("csv") => return Ok(Self::Csv),
-            Some("ndjson") => return Ok(Self::Ndjson),
-            Some(_) => {
-                return Err(ApiError::bad_field(
-                    "format",
-                    "unknown_code",
-                    Say::new("unsupported_format"),
-                ));
-            }
-            None => {}
-        }
-        for range in accept.unwrap_or_default().split(',') {
-            let media = range
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            match media.as_str() {
-                "text/csv" => return Ok(Self::Csv),
-                "application/x-ndjson" | "application/ndjson" => return Ok(Self::Ndjson),
-                _ => {}
-            }
-        }
-        Ok(Self::Csv)
-    }
-}
-
 /// The columns of the CSV, in order. Codes come with their label in the
 /// language asked for; lists are joined with `; `.
 pub const COLUMNS: &[&str] = &[
@@ -118,14 +61,6 @@ pub const COLUMNS: &[&str] = &[
     "transfers_abroad",
     "transfer_countries",
 ];
-
-/// A cell as a spreadsheet will not run it.
-pub fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
-    }
-}
 
 fn csv_record(e: &RegisterEntry) -> Vec<String> {
     let id = |p: Option<&super::views::PublicParty>| {
@@ -197,36 +132,17 @@ fn csv_record(e: &RegisterEntry) -> Vec<String> {
     ]
 }
 
-/// A page of entries in the format; the CSV header before the first.
-pub fn encode(
-    rows: &[EntryRow],
-    format: Format,
-    lang: Lang,
-    header: bool,
-) -> std::io::Result<Vec<u8>> {
-    let entries = rows.iter().map(|r| RegisterEntry::new(r, lang));
-    match format {
-        Format::Ndjson => {
-            let mut out = Vec::new();
-            for e in entries {
-                serde_json::to_writer(&mut out, &e)?;
-                out.push(b'\n');
-            }
-            Ok(out)
-        }
-        Format::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(Vec::new());
-            if header {
-                w.write_record(COLUMNS)?;
-            }
-            for e in entries {
-                w.write_record(csv_record(&e).iter().map(|c| neutralised(c).into_owned()))?;
-            }
-            w.into_inner().map_err(|e| e.into_error())
-        }
+impl Record for RegisterEntry {
+    const COLUMNS: &'static [&'static str] = COLUMNS;
+    fn cells(&self) -> Vec<String> {
+        csv_record(self)
     }
+}
+
+/// A page of entries in the format.
+fn encode_page(rows: &[EntryRow], format: Format, lang: Lang) -> std::io::Result<Vec<u8>> {
+    let entries: Vec<RegisterEntry> = rows.iter().map(|r| RegisterEntry::new(r, lang)).collect();
+    encode(&entries, format, false)
 }
 
 /// What the export is as of: the last change of the register.
@@ -239,7 +155,7 @@ async fn produce(
     format: Format,
     lang: Lang,
     as_of: oneshot::Sender<Result<AsOf, ApiError>>,
-    pages: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    pages: Pages,
 ) {
     let mut conn = match pool.get().await {
         Ok(conn) => conn,
@@ -265,7 +181,7 @@ async fn produce(
                     return Ok(());
                 };
                 after = Some(last.number.clone());
-                let bytes = encode(&rows, format, lang, false).map_err(ApiError::internal)?;
+                let bytes = encode_page(&rows, format, lang).map_err(ApiError::internal)?;
                 if pages.send(Ok(Bytes::from(bytes))).await.is_err() {
                     // The client went away: nothing more to read.
                     return Ok(());
@@ -366,7 +282,8 @@ pub(super) async fn export_register(
                 retry_after: Some(std::time::Duration::from_secs(10)),
             })?;
     let (as_of_tx, as_of_rx) = oneshot::channel();
-    let (pages_tx, mut pages_rx) = mpsc::channel(BUFFERED);
+    let head = head::<RegisterEntry>(format).map_err(ApiError::internal)?;
+    let (pages_tx, body) = channel(head);
     let pool = pool.get_ref().clone();
     tokio::spawn(async move {
         produce(pool, format, lang, as_of_tx, pages_tx).await;
@@ -398,58 +315,11 @@ pub(super) async fn export_register(
     if if_none_match(&req, &etag) {
         return Ok(response.finish());
     }
-    let today = clock.today();
-    let head = match format {
-        Format::Csv => encode(&[], format, lang, true).map_err(ApiError::internal)?,
-        Format::Ndjson => Vec::new(),
-    };
-    let body =
-        futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) })
-            .chain(futures_util::stream::poll_fn(move |cx| {
-                pages_rx.poll_recv(cx)
-            }));
-    Ok(response
-        .content_type(format.media_type())
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"fortegnelse-{today}.{}\"",
-                format.extension()
-            ),
-        ))
-        .streaming(body))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_cells_are_neutralised_and_others_kept() {
-        for cell in ["=1+1", "+47", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(neutralised(cell), format!("'{cell}"));
-        }
-        for cell in ["Fjordvik kommune", "", "'quoted", "1-2"] {
-            assert_eq!(neutralised(cell), cell);
-        }
-    }
-
-    #[test]
-    fn the_format_is_chosen_by_parameter_then_accept() {
-        assert_eq!(
-            Format::chosen(Some("ndjson"), Some("text/csv")).unwrap(),
-            Format::Ndjson
-        );
-        assert_eq!(Format::chosen(None, None).unwrap(), Format::Csv);
-        assert_eq!(
-            Format::chosen(None, Some("application/x-ndjson;q=1, text/csv;q=0.5")).unwrap(),
-            Format::Ndjson
-        );
-        assert_eq!(Format::chosen(None, Some("*/*")).unwrap(), Format::Csv);
-        assert_eq!(
-            Format::chosen(None, Some("application/pdf")).unwrap(),
-            Format::Csv
-        );
-        assert!(Format::chosen(Some("xml"), None).is_err());
-    }
+    Ok(streamed(
+        response,
+        format,
+        "fortegnelse",
+        clock.today(),
+        body,
+    ))
 }

@@ -257,6 +257,10 @@ impl Client {
         self.request(Method::PUT, url)
     }
 
+    pub fn patch(&self, url: impl AsRef<str>) -> Request {
+        self.request(Method::PATCH, url)
+    }
+
     pub fn delete(&self, url: impl AsRef<str>) -> Request {
         self.request(Method::DELETE, url)
     }

@@ -290,6 +290,25 @@ impl TestApp {
             .expect("request")
     }
 
+    /// PATCH with a token and, where given, `If-Match`.
+    pub async fn patch_with(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(etag) = if_match {
+            request = request.header("If-Match", etag);
+        }
+        request.send().await.expect("request")
+    }
+
     pub async fn delete_with(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
             .delete(self.url(path))
