@@ -575,3 +575,19 @@ async fn every_back_office_route_is_not_found_for_anyone_but_a_regulator() {
         problem(patched, 404).await;
     }
 }
+
+#[tokio::test]
+async fn a_regulator_cannot_act_as_an_organisation() {
+    let app = app_with_known_secret().await;
+    let (admin, _) = app.admin().await;
+    let number = registered(&app, &admin, &example()).await;
+    let regulator = regulator_token(&app).await;
+    problem(app.submit(&regulator, &example()).await, 404).await;
+    let amend = json!({"notification_key": "7K3M-Q9ZD-R2XW-4H8Z", "notification": example()});
+    let path = format!("/v1/notifications/{number}/amendments");
+    problem(app.post_with(&path, &regulator, &amend).await, 404).await;
+    let path = format!("/v1/notifications/{number}/withdrawal");
+    let withdraw = json!({"notification_key": "7K3M-Q9ZD-R2XW-4H8Z"});
+    problem(app.post_with(&path, &regulator, &withdraw).await, 404).await;
+    problem(app.get_with("/v1/notifications", &regulator).await, 404).await;
+}

@@ -22,6 +22,8 @@ const OWNERS: &[(&str, &str)] = &[
     ("rate_limits", "rate_limit.rs"),
     ("register_entries", "register/projection.rs"),
     ("register_changes", "register/projection.rs"),
+    ("cases", "admin/case_store.rs"),
+    ("case_notes", "admin/case_store.rs"),
 ];
 
 /// Data tables, not code: exempt from the length rule.
