@@ -6,7 +6,7 @@
 use actix_web::{HttpResponse, get, web};
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -78,35 +78,22 @@ fn labelled(
 /// The month of a timestamp in Oslo, as SQL.
 const MONTH: &str = "to_char(timezone('Europe/Oslo', {}), 'YYYY-MM')";
 
-async fn months(
+/// Versions of the selection confirmed per month, oldest first.
+async fn confirmations(
     conn: &mut AsyncPgConnection,
     f: &Filters,
-) -> QueryResult<(Vec<(String, i64)>, Vec<(String, i64)>)> {
-    let month = |column: &str| MONTH.replace("{}", column);
-    let submitted = notifications::table
-        .filter(notifications::id.eq_any(selection(f).select(notifications::id)))
-        .group_by(sql::<Text>(&month("notifications.created_at")))
-        .select((
-            sql::<Text>(&month("notifications.created_at")),
-            count_star(),
-        ))
-        .order_by(sql::<Text>(&month("notifications.created_at")))
-        .load(conn)
-        .await?;
-    let confirmed = notification_versions::table
+) -> QueryResult<Vec<(String, i64)>> {
+    let month = MONTH.replace("{}", "notification_versions.confirmed_at");
+    notification_versions::table
         .filter(notification_versions::confirmed_at.is_not_null())
         .filter(
             notification_versions::notification_id.eq_any(selection(f).select(notifications::id)),
         )
-        .group_by(sql::<Text>(&month("notification_versions.confirmed_at")))
-        .select((
-            sql::<Text>(&month("notification_versions.confirmed_at")),
-            count_star(),
-        ))
-        .order_by(sql::<Text>(&month("notification_versions.confirmed_at")))
+        .group_by(sql::<Text>(&month))
+        .select((sql::<Text>(&month), count_star()))
+        .order_by(sql::<Text>(&month))
         .load(conn)
-        .await?;
-    Ok((submitted, confirmed))
+        .await
 }
 
 /// Counts a selection of notifications: the same filters as the list.
@@ -134,46 +121,131 @@ pub(super) async fn admin_statistics(
     let f = filters.check()?;
     let lang = lang.0;
     let mut conn = pool.get().await?;
-    macro_rules! by {
-        ($column:expr) => {
-            notifications::table
-                .filter(notifications::id.eq_any(selection(&f).select(notifications::id)))
-                .group_by($column)
-                .select(($column, count_star()))
-                .load::<(String, i64)>(&mut conn)
-                .await?
-        };
-    }
-    let by_status = by!(notifications::status);
-    let by_law = by!(notifications::law);
-    let by_legal_ground = by!(notifications::legal_ground);
-    let by_sector = by!(notifications::sector);
-    let by_purpose = by!(notifications::purpose);
-    let (submitted, confirmed) = months(&mut conn, &f).await?;
+    // One pass: every combination of the codes and the month, counted,
+    // then summed per dimension here.
+    let keys = format!(
+        "notifications.status, notifications.law, notifications.legal_ground, \
+         notifications.sector, notifications.purpose, {}",
+        MONTH.replace("{}", "notifications.created_at")
+    );
+    let combinations: Vec<(String, String, String, String, String, String, i64)> =
+        notifications::table
+            .filter(notifications::id.eq_any(selection(&f).select(notifications::id)))
+            .group_by(sql::<Text>(&keys))
+            .select(sql::<(Text, Text, Text, Text, Text, Text, BigInt)>(
+                &format!("{keys}, count(*)"),
+            ))
+            .load(&mut conn)
+            .await?;
+    let tally = Tally::of(&combinations);
+    let confirmed = confirmations(&mut conn, &f).await?;
     let per_month = |rows: Vec<(String, i64)>| {
         rows.into_iter()
             .map(|(month, count)| MonthCount { month, count })
             .collect()
     };
     Ok(HttpResponse::Ok().json(Statistics {
-        total: by_status.iter().map(|(_, n)| n).sum(),
-        by_status: labelled(by_status, |c| Status::parse(c).map(Status::label), lang),
-        by_law: labelled(by_law, |c| Law::parse(c).map(Law::label), lang),
+        total: tally.total,
+        by_status: labelled(
+            tally.by_status,
+            |c| Status::parse(c).map(Status::label),
+            lang,
+        ),
+        by_law: labelled(tally.by_law, |c| Law::parse(c).map(Law::label), lang),
         by_legal_ground: labelled(
-            by_legal_ground,
+            tally.by_legal_ground,
             |c| LegalGround::parse(c).map(LegalGround::label),
             lang,
         ),
-        by_sector: labelled(by_sector, |c| Sector::parse(c).map(Sector::label), lang),
-        by_purpose: labelled(by_purpose, |c| Purpose::parse(c).map(Purpose::label), lang),
-        submissions_by_month: per_month(submitted),
+        by_sector: labelled(
+            tally.by_sector,
+            |c| Sector::parse(c).map(Sector::label),
+            lang,
+        ),
+        by_purpose: labelled(
+            tally.by_purpose,
+            |c| Purpose::parse(c).map(Purpose::label),
+            lang,
+        ),
+        submissions_by_month: per_month(tally.by_month),
         confirmations_by_month: per_month(confirmed),
     }))
+}
+
+/// The counts per dimension of the counted combinations.
+#[derive(Debug, Default)]
+struct Tally {
+    total: i64,
+    by_status: Vec<(String, i64)>,
+    by_law: Vec<(String, i64)>,
+    by_legal_ground: Vec<(String, i64)>,
+    by_sector: Vec<(String, i64)>,
+    by_purpose: Vec<(String, i64)>,
+    /// Oldest first.
+    by_month: Vec<(String, i64)>,
+}
+
+impl Tally {
+    fn of(rows: &[(String, String, String, String, String, String, i64)]) -> Self {
+        use std::collections::BTreeMap;
+        let mut maps: [BTreeMap<&str, i64>; 6] = Default::default();
+        let mut total = 0;
+        for (status, law, ground, sector, purpose, month, n) in rows {
+            total += n;
+            for (map, key) in maps
+                .iter_mut()
+                .zip([status, law, ground, sector, purpose, month])
+            {
+                *map.entry(key.as_str()).or_default() += n;
+            }
+        }
+        let [s, l, g, se, p, m] = maps.map(|map| {
+            map.into_iter()
+                .map(|(k, n)| (k.to_owned(), n))
+                .collect::<Vec<_>>()
+        });
+        Self {
+            total,
+            by_status: s,
+            by_law: l,
+            by_legal_ground: g,
+            by_sector: se,
+            by_purpose: p,
+            by_month: m,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn combinations_are_summed_per_dimension() {
+        let row = |s: &str, l: &str, m: &str, n| {
+            (
+                s.into(),
+                l.into(),
+                "g".into(),
+                "sec".into(),
+                "p".into(),
+                m.into(),
+                n,
+            )
+        };
+        let t = Tally::of(&[
+            row("registered", "a", "2026-01", 2),
+            row("registered", "b", "2026-02", 3),
+            row("withdrawn", "a", "2026-01", 1),
+        ]);
+        assert_eq!(t.total, 6);
+        assert_eq!(
+            t.by_status,
+            [("registered".into(), 5), ("withdrawn".into(), 1)]
+        );
+        assert_eq!(t.by_law, [("a".into(), 3), ("b".into(), 3)]);
+        assert_eq!(t.by_month, [("2026-01".into(), 3), ("2026-02".into(), 3)]);
+    }
 
     #[test]
     fn counts_come_largest_first_with_labels_and_unknown_codes_as_themselves() {
