@@ -94,6 +94,7 @@ diesel::table! {
         state -> Text,
         confirmed_at -> Nullable<Timestamptz>,
         controller_is_submitter -> Bool,
+        confirmed_month -> Nullable<Date>,
     }
 }
 
@@ -121,6 +122,7 @@ diesel::table! {
         registered_at -> Nullable<Timestamptz>,
         expires_on -> Nullable<Date>,
         reminder_sent_for -> Nullable<Date>,
+        submitted_month -> Nullable<Date>,
     }
 }
 

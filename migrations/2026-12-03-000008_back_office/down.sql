@@ -1,3 +1,5 @@
+ALTER TABLE notification_versions DROP COLUMN confirmed_month;
+ALTER TABLE notifications DROP COLUMN submitted_month;
 DROP INDEX notifications_number_key_idx;
 DROP INDEX notifications_expires_idx;
 DROP INDEX notifications_created_idx;

@@ -42,3 +42,10 @@ CREATE INDEX notifications_created_idx ON notifications (created_at, id);
 CREATE INDEX notifications_expires_idx ON notifications ((COALESCE(expires_on, DATE '9999-12-31')), id);
 CREATE INDEX notifications_number_key_idx ON notifications
     ((split_part(number, '-', 1)::bigint * 100000000 + split_part(number, '-', 2)::bigint), id);
+
+-- The month (Norwegian time) of a submission and of a confirmation, kept
+-- by the database, for the back office's counts per month.
+ALTER TABLE notifications ADD COLUMN submitted_month DATE
+    GENERATED ALWAYS AS ((date_trunc('month', timezone('Europe/Oslo', created_at)))::date) STORED;
+ALTER TABLE notification_versions ADD COLUMN confirmed_month DATE
+    GENERATED ALWAYS AS ((date_trunc('month', timezone('Europe/Oslo', confirmed_at)))::date) STORED;

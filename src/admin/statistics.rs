@@ -4,9 +4,9 @@
 //! database; one grouped query per dimension.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::dsl::{count_star, sql};
+use chrono::NaiveDate;
+use diesel::dsl::count_star;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -75,26 +75,41 @@ fn labelled(
     out
 }
 
-/// The month of a timestamp in Oslo, as SQL.
-const MONTH: &str = "to_char(timezone('Europe/Oslo', {}), 'YYYY-MM')";
-
 /// Versions of the selection confirmed per month, oldest first.
 async fn confirmations(
     conn: &mut AsyncPgConnection,
     f: &Filters,
 ) -> QueryResult<Vec<(String, i64)>> {
-    let month = MONTH.replace("{}", "notification_versions.confirmed_at");
-    notification_versions::table
+    let rows: Vec<(Option<NaiveDate>, i64)> = notification_versions::table
         .filter(notification_versions::confirmed_at.is_not_null())
         .filter(
             notification_versions::notification_id.eq_any(selection(f).select(notifications::id)),
         )
-        .group_by(sql::<Text>(&month))
-        .select((sql::<Text>(&month), count_star()))
-        .order_by(sql::<Text>(&month))
+        .group_by(notification_versions::confirmed_month)
+        .select((notification_versions::confirmed_month, count_star()))
+        .order_by(notification_versions::confirmed_month)
         .load(conn)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(|(m, n)| (month(m), n)).collect())
 }
+
+/// `YYYY-MM` of a month's first day.
+fn month(first_day: Option<NaiveDate>) -> String {
+    first_day
+        .map(|d| d.format("%Y-%m").to_string())
+        .unwrap_or_default()
+}
+
+/// One combination of the codes and the month, and how many.
+type Combination = (
+    Status,
+    String,
+    String,
+    String,
+    String,
+    Option<NaiveDate>,
+    i64,
+);
 
 /// Counts a selection of notifications: the same filters as the list.
 #[utoipa::path(
@@ -123,20 +138,27 @@ pub(super) async fn admin_statistics(
     let mut conn = pool.get().await?;
     // One pass: every combination of the codes and the month, counted,
     // then summed per dimension here.
-    let keys = format!(
-        "notifications.status, notifications.law, notifications.legal_ground, \
-         notifications.sector, notifications.purpose, {}",
-        MONTH.replace("{}", "notifications.created_at")
-    );
-    let combinations: Vec<(String, String, String, String, String, String, i64)> =
-        notifications::table
-            .filter(notifications::id.eq_any(selection(&f).select(notifications::id)))
-            .group_by(sql::<Text>(&keys))
-            .select(sql::<(Text, Text, Text, Text, Text, Text, BigInt)>(
-                &format!("{keys}, count(*)"),
-            ))
-            .load(&mut conn)
-            .await?;
+    let combinations: Vec<Combination> = notifications::table
+        .filter(notifications::id.eq_any(selection(&f).select(notifications::id)))
+        .group_by((
+            notifications::status,
+            notifications::law,
+            notifications::legal_ground,
+            notifications::sector,
+            notifications::purpose,
+            notifications::submitted_month,
+        ))
+        .select((
+            notifications::status,
+            notifications::law,
+            notifications::legal_ground,
+            notifications::sector,
+            notifications::purpose,
+            notifications::submitted_month,
+            count_star(),
+        ))
+        .load(&mut conn)
+        .await?;
     let tally = Tally::of(&combinations);
     let confirmed = confirmations(&mut conn, &f).await?;
     let per_month = |rows: Vec<(String, i64)>| {
@@ -186,24 +208,25 @@ struct Tally {
 }
 
 impl Tally {
-    fn of(rows: &[(String, String, String, String, String, String, i64)]) -> Self {
+    fn of(rows: &[Combination]) -> Self {
         use std::collections::BTreeMap;
-        let mut maps: [BTreeMap<&str, i64>; 6] = Default::default();
+        let mut maps: [BTreeMap<String, i64>; 6] = Default::default();
         let mut total = 0;
-        for (status, law, ground, sector, purpose, month, n) in rows {
+        for (status, law, ground, sector, purpose, submitted, n) in rows {
             total += n;
-            for (map, key) in maps
-                .iter_mut()
-                .zip([status, law, ground, sector, purpose, month])
-            {
-                *map.entry(key.as_str()).or_default() += n;
+            let keys = [
+                status.code().to_owned(),
+                law.clone(),
+                ground.clone(),
+                sector.clone(),
+                purpose.clone(),
+                month(*submitted),
+            ];
+            for (map, key) in maps.iter_mut().zip(keys) {
+                *map.entry(key).or_default() += n;
             }
         }
-        let [s, l, g, se, p, m] = maps.map(|map| {
-            map.into_iter()
-                .map(|(k, n)| (k.to_owned(), n))
-                .collect::<Vec<_>>()
-        });
+        let [s, l, g, se, p, m] = maps.map(|map| map.into_iter().collect::<Vec<_>>());
         Self {
             total,
             by_status: s,
@@ -222,21 +245,14 @@ mod tests {
 
     #[test]
     fn combinations_are_summed_per_dimension() {
-        let row = |s: &str, l: &str, m: &str, n| {
-            (
-                s.into(),
-                l.into(),
-                "g".into(),
-                "sec".into(),
-                "p".into(),
-                m.into(),
-                n,
-            )
+        let row = |s: Status, l: &str, m: u32, n| -> Combination {
+            let first = NaiveDate::from_ymd_opt(2026, m, 1);
+            (s, l.into(), "g".into(), "sec".into(), "p".into(), first, n)
         };
         let t = Tally::of(&[
-            row("registered", "a", "2026-01", 2),
-            row("registered", "b", "2026-02", 3),
-            row("withdrawn", "a", "2026-01", 1),
+            row(Status::Registered, "a", 1, 2),
+            row(Status::Registered, "b", 2, 3),
+            row(Status::Withdrawn, "a", 1, 1),
         ]);
         assert_eq!(t.total, 6);
         assert_eq!(
