@@ -90,3 +90,29 @@ pub fn loopback_base(arg: Option<String>) -> String {
     );
     base
 }
+
+/// The resident memory of a process, in KiB.
+#[allow(dead_code, reason = "the load benchmark does not watch memory")]
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// The TOTP code of a base32 secret now, where there is a secret.
+#[allow(
+    dead_code,
+    reason = "only the back office benchmark signs in with a second factor"
+)]
+pub fn totp_now(secret: Option<&str>) -> Option<String> {
+    let secret = secret.filter(|s| !s.is_empty())?;
+    panic!(
+        "a second factor ({} characters of secret) is not supported by this benchmark yet",
+        secret.len()
+    )
+}

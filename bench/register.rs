@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 #[path = "harness.rs"]
 mod harness;
 
-use harness::{loopback_base, run};
+use harness::{loopback_base, rss_kib, run};
 
 const CONCURRENCY: usize = 16;
 const SECONDS: u64 = 10;
@@ -155,17 +155,6 @@ const FILTERS: &[&str] = &[
 fn next(counter: &AtomicU64, modulo: u64) -> u64 {
     let n = counter.fetch_add(1, Ordering::Relaxed);
     n.wrapping_mul(2_654_435_761) % modulo
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 /// Downloads the export once, watching the service's memory; prints the
