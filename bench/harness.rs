@@ -40,9 +40,24 @@ where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
+    run_at_most(name, concurrency, seconds, MAX_REQUESTS, make).await
+}
+
+/// [`run`], with at most `requests` requests in all.
+pub async fn run_at_most<F, Fut>(
+    name: &'static str,
+    concurrency: usize,
+    seconds: u64,
+    requests: usize,
+    make: F,
+) -> Outcome
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
-    let per_task = MAX_REQUESTS / concurrency;
+    let per_task = requests / concurrency;
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
             let make = make.clone();
