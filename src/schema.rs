@@ -19,6 +19,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_head (singleton) {
+        singleton -> Bool,
+        last_id -> Int8,
+        last_hash -> Bytea,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Int8,
         occurred_at -> Timestamptz,
@@ -29,6 +37,8 @@ diesel::table! {
         action -> Text,
         subject -> Nullable<Text>,
         details -> Jsonb,
+        prev_hash -> Bytea,
+        hash -> Bytea,
     }
 }
 
@@ -267,6 +277,7 @@ diesel::joinable!(users -> organisations (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
+    audit_head,
     audit_log,
     case_notes,
     cases,

@@ -2,8 +2,10 @@
 //! only; for anyone else it does not exist (404), and no answer is kept by
 //! a cache (`Cache-Control: no-store`). Every organisation's notifications
 //! (list, one, versions, receipts; reads audited), their cases and case
-//! notes, an organisation's claim to its identifier, mail given up.
+//! notes, an organisation's claim to its identifier, mail given up, and
+//! the audit log (searched, and its hash chain checked).
 
+mod audit;
 mod case_store;
 mod cases;
 mod export;
@@ -14,6 +16,8 @@ mod organisations;
 mod statistics;
 mod store;
 mod views;
+
+pub use audit::CURSOR_PATTERN as AUDIT_CURSOR_PATTERN;
 
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
@@ -36,6 +40,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(organisations::get_organisation)
             .service(organisations::dispute_claim)
             .service(organisations::clear_dispute)
-            .service(mail::list_failed_mail),
+            .service(mail::list_failed_mail)
+            .service(audit::admin_list_audit)
+            .service(audit::admin_verify_audit),
     );
 }

@@ -173,13 +173,16 @@ async fn record_dispute(
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         let row = store::set_claim_dispute(conn, id, dispute).await?;
-        let entry = Entry::by(
-            &principal,
-            action,
-            format!("organisation:{id}"),
-            request_id,
-            details,
-        );
+        let entry = Entry {
+            organisation_id: Some(id),
+            ..Entry::by(
+                &principal,
+                action,
+                format!("organisation:{id}"),
+                request_id,
+                details,
+            )
+        };
         audit::record(conn, entry).await?;
         Ok(row)
     })

@@ -8,7 +8,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::{gone, live_link};
-use crate::audit::{self, Actor, Entry};
+use crate::audit::{self, Actor, ActorKind, Entry};
 use crate::clock::oslo_date;
 use crate::db::Pool;
 use crate::domain::code_lists::RegistrationKind;
@@ -16,6 +16,7 @@ use crate::domain::i18n::Lang;
 use crate::domain::key::NotificationKey;
 use crate::domain::lifecycle::{Action, Status};
 use crate::domain::notification::Notification;
+use crate::domain::number::NotificationNumber;
 use crate::domain::receipt::{Confirmation, ReceiptContent, ReceiptKind};
 use crate::domain::version::Confirming;
 use crate::error::{ApiError, Say};
@@ -71,12 +72,17 @@ pub async fn confirm(
             .then(NotificationKey::generate);
         // The renewed notification is locked before the register is
         // written (see `register::projection`).
-        if key.is_some() {
-            renew_previous(conn, &c, request_id.clone(), now).await?;
-        }
+        let renewed = match key {
+            Some(_) => renew_previous(conn, &c, now).await?,
+            None => None,
+        };
         let expires_on = confirm_or_withdraw(conn, settings, &c, key.as_ref(), now).await?;
         let receipt = issue_receipt(conn, signer, &c, receipt_id, expires_on, now).await?;
         queue_receipt_mail(conn, &c, &receipt, key.as_ref(), now).await?;
+        // Audited last: the audit lock is the last lock taken (`audit`).
+        if let Some(previous) = renewed {
+            audit::record(conn, renewed_entry(&c, previous, request_id.clone())).await?;
+        }
         audit::record(conn, confirmed_entry(&c, receipt_id, request_id)).await?;
         Ok(Confirmed {
             receipt,
@@ -144,31 +150,21 @@ async fn confirm_or_withdraw(
     Ok(Some(expires_on))
 }
 
-/// A confirmed re-registration renews the notification it names.
+/// A confirmed re-registration renews the notification it names; the
+/// number of the one it renewed.
 async fn renew_previous(
     conn: &mut AsyncPgConnection,
     c: &Waiting,
-    request_id: Option<String>,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<Option<NotificationNumber>, ApiError> {
     if c.content.registration_kind() != RegistrationKind::ReRegistration {
-        return Ok(());
+        return Ok(None);
     }
     let Some(previous) = c.content.previous_number() else {
-        return Ok(());
+        return Ok(None);
     };
-    if transitions::renew_previous(conn, c.row.organisation_id, previous, now).await? {
-        let entry = Entry {
-            actor: token_holder(&c.row),
-            organisation_id: Some(c.row.organisation_id),
-            action: "notification.renewed",
-            subject: Some(format!("notification:{previous}")),
-            request_id,
-            details: serde_json::json!({ "by": c.row.number }),
-        };
-        audit::record(conn, entry).await?;
-    }
-    Ok(())
+    let renewed = transitions::renew_previous(conn, c.row.organisation_id, previous, now).await?;
+    Ok(renewed.then_some(previous))
 }
 
 /// The signed receipt of the confirmation.
@@ -245,7 +241,7 @@ async fn queue_receipt_mail(
 
 fn token_holder(row: &NotificationRow) -> Actor {
     Actor {
-        kind: "token_holder",
+        kind: ActorKind::TokenHolder,
         id: None,
         organisation_id: Some(row.organisation_id),
     }
@@ -264,5 +260,20 @@ fn confirmed_entry(c: &Waiting, receipt_id: Uuid, request_id: Option<String>) ->
             "receipt": receipt_id,
             "status": c.next.code(),
         }),
+    }
+}
+
+fn renewed_entry(
+    c: &Waiting,
+    previous: NotificationNumber,
+    request_id: Option<String>,
+) -> Entry<'static> {
+    Entry {
+        actor: token_holder(&c.row),
+        organisation_id: Some(c.row.organisation_id),
+        action: "notification.renewed",
+        subject: Some(format!("notification:{previous}")),
+        request_id,
+        details: serde_json::json!({ "by": c.row.number }),
     }
 }

@@ -207,6 +207,14 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "parameter_not_an_instant",
+        Text::new(
+            "{name} må være et tidspunkt etter RFC 3339 (2026-12-03T10:00:00Z)",
+            "{name} må vere eit tidspunkt etter RFC 3339 (2026-12-03T10:00:00Z)",
+            "{name} must be an instant as RFC 3339 writes one (2026-12-03T10:00:00Z)",
+        ),
+    ),
+    (
         "parameter_not_a_boolean",
         Text::new(
             "{name} må være true eller false",

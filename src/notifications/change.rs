@@ -196,12 +196,6 @@ async fn submit_change(
                     format!("/v1/notifications/{number}"),
                 ),
             };
-            let subject = format!("notification:{number}");
-            audit::record(
-                conn,
-                Entry::by(&principal, action, subject, request_id, details),
-            )
-            .await?;
             ask_to_confirm(conn, &settings, &submitted.row, &content, now).await?;
             let mut answer = Answer::json(
                 StatusCode::CREATED,
@@ -217,6 +211,10 @@ async fn submit_change(
             answer.location = Some(location);
             answer.etag = Some(submitted.row.etag());
             idempotency.keep(conn, &answer).await?;
+            // Last: the audit lock is the last lock taken (`audit`).
+            let subject = format!("notification:{number}");
+            let entry = Entry::by(&principal, action, subject, request_id, details);
+            audit::record(conn, entry).await?;
             Ok(answer)
         })
         .await?;

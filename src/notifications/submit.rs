@@ -184,20 +184,6 @@ pub(super) async fn create_notification(
             let row = transitions::create(conn, id, number, organisation, content, by, now)
                 .await
                 .map_err(journal_index)?;
-            audit::record(
-                conn,
-                Entry::by(
-                    &principal,
-                    "notification.submitted",
-                    format!("notification:{number}"),
-                    request_id,
-                    serde_json::json!({
-                        "version": 1,
-                        "kind": VersionKind::first(content.registration_kind()).code(),
-                    }),
-                ),
-            )
-            .await?;
             ask_to_confirm(conn, &settings, &row, content, now).await?;
             let mut answer = Answer::json(
                 StatusCode::CREATED,
@@ -213,6 +199,21 @@ pub(super) async fn create_notification(
             answer.location = Some(format!("/v1/notifications/{}", row.number));
             answer.etag = Some(row.etag());
             idempotency.keep(conn, &answer).await?;
+            // Last: the audit lock is the last lock taken (`audit`).
+            audit::record(
+                conn,
+                Entry::by(
+                    &principal,
+                    "notification.submitted",
+                    format!("notification:{number}"),
+                    request_id,
+                    serde_json::json!({
+                        "version": 1,
+                        "kind": VersionKind::first(content.registration_kind()).code(),
+                    }),
+                ),
+            )
+            .await?;
             Ok(answer)
         })
         .await?;

@@ -205,11 +205,14 @@ fn field_rules(name: &str) -> Option<Value> {
 }
 
 /// What the service checks of a query parameter, by its name (the
-/// register's cursors have a form of their own).
+/// register's and the audit log's cursors have forms of their own).
 fn query_rules(path: &str, name: &str) -> Option<Value> {
     let register = path.starts_with("/v1/register") || path == "/register";
     Some(match name {
         "cursor" if register => json!({ "pattern": crate::register::CURSOR_PATTERN }),
+        "cursor" if path == "/v1/admin/audit" => {
+            json!({ "pattern": crate::admin::AUDIT_CURSOR_PATTERN })
+        }
         "q" if register => json!({ "maxLength": crate::register::Q_MAX }),
         // Empty or blank is refused, as every empty filter is.
         "identifier" if register => json!({ "minLength": 1, "pattern": ONE_LINE_NOT_BLANK }),

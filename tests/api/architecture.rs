@@ -13,6 +13,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("receipts", "receipts/store.rs"),
     ("outbox", "mail/"),
     ("audit_log", "audit.rs"),
+    ("audit_head", "audit.rs"),
     ("organisations", "accounts/store.rs"),
     ("users", "accounts/store.rs"),
     ("api_clients", "accounts/store.rs"),

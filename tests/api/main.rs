@@ -11,6 +11,7 @@ mod relay;
 mod abuse;
 mod access;
 mod accounts;
+mod admin_audit;
 mod admin_notifications;
 mod amendments;
 mod architecture;

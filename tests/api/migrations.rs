@@ -61,12 +61,15 @@ async fn two_replicas_migrating_at_once_both_succeed() {
 async fn the_audit_log_is_append_only_in_the_database() {
     let app = spawn_app().await;
     let mut conn = app.connection().await;
-    diesel::sql_query(
-        "INSERT INTO audit_log (actor_kind, action, subject) VALUES ('system', 'test', 'x')",
-    )
-    .execute(&mut conn)
-    .await
-    .unwrap();
+    let entry = meldeplikt::audit::Entry {
+        actor: meldeplikt::audit::Actor::system(),
+        organisation_id: None,
+        action: "test",
+        subject: Some("x".into()),
+        request_id: None,
+        details: serde_json::json!({}),
+    };
+    meldeplikt::audit::record(&mut conn, entry).await.unwrap();
     for sql in [
         "UPDATE audit_log SET action = 'changed'",
         "DELETE FROM audit_log",
