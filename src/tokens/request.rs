@@ -62,7 +62,13 @@ pub enum TokenRequestDoc {
         /// the authenticator app (each time step's code works once), or
         /// one of the recovery codes (`XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`, each
         /// works once). Ignored for an account without a second factor.
-        #[schema(value_type = String, format = Password, required = false, example = "492039")]
+        #[schema(
+            value_type = String,
+            format = Password,
+            required = false,
+            example = "492039",
+            pattern = "^ *([0-9] *){6}$|^[ -]*([0-9A-TV-Za-tv-z][ -]*){24}$"
+        )]
         totp: Option<String>,
     },
     /// An integration (API client) signs in.

@@ -63,7 +63,7 @@ pub struct TokenResponse {
     )),
     responses(
         (status = 200, description = "Tokens", body = TokenResponse),
-        (status = 400, description = "A missing parameter or an unsupported grant type (`code`)",
+        (status = 400, description = "A missing parameter, an unsupported grant type, or a `totp` that is no code's form (`code`)",
             body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong credentials (a wrong password or second-factor code: one answer for either), or a spent or revoked refresh token (`code: invalid_grant`); or the account has a second factor and `totp` was not sent (`code: mfa_required`, whether the password was right or not): send the password again with the code",
             body = Problem, content_type = "application/problem+json"),
@@ -75,6 +75,7 @@ pub struct TokenResponse {
     )
 )]
 #[post("/v1/auth/token")]
+#[expect(clippy::too_many_arguments, reason = "one extractor per need")]
 async fn create_token(
     req: HttpRequest,
     body: web::Bytes,

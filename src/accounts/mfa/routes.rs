@@ -50,9 +50,22 @@ pub struct TotpConfirmed {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TotpCodeInput {
-    /// Six digits from the authenticator app; to remove the factor, a
-    /// recovery code will do as well.
-    #[schema(example = "492039", required = true)]
+    /// Six digits from the authenticator app (spaces between them allowed).
+    #[schema(example = "492039", required = true, pattern = "^ *([0-9] *){6}$")]
+    pub code: Option<String>,
+}
+
+/// A code from the authenticator app, or a recovery code.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaCodeInput {
+    /// Six digits from the authenticator app, or one of the recovery codes
+    /// (24 characters, hyphens and spaces anywhere, any case).
+    #[schema(
+        example = "NQ6R-MZNR-SBYQ-DGFA-9PQP-Y4Y2",
+        required = true,
+        pattern = "^ *([0-9] *){6}$|^[ -]*([0-9A-TV-Za-tv-z][ -]*){24}$"
+    )]
     pub code: Option<String>,
 }
 
@@ -66,13 +79,13 @@ fn user(principal: &Principal) -> Result<Uuid, ApiError> {
 }
 
 /// The typed code, or 422 naming `/code`.
-fn read_code(input: TotpCodeInput, totp_only: bool, lang: Lang) -> Result<Code, ApiError> {
+fn read_code(input: Option<String>, totp_only: bool, lang: Lang) -> Result<Code, ApiError> {
     let violation = |code| Violation {
         pointer: "/code".into(),
         code,
         args: Vec::new(),
     };
-    let text = input.code.unwrap_or_default();
+    let text = input.unwrap_or_default();
     if text.trim().is_empty() {
         return Err(validation_error(&[violation("required")], &[], lang));
     }
@@ -136,7 +149,7 @@ pub(in crate::accounts) async fn enrol_totp(
     let mut conn = pool.get().await?;
     let account = accounts::user(&mut conn, user_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or_else(|| ApiError::unauthorized("invalid_token", Say::new("user_gone")))?;
     let enrolment = put_secret(
         &mut conn,
         &settings.key,
@@ -182,7 +195,7 @@ pub(in crate::accounts) async fn confirm_totp(
     body: ApiJson<TotpCodeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = user(&principal)?;
-    let Code::Totp(digits) = read_code(body.0, true, lang.0)? else {
+    let Code::Totp(digits) = read_code(body.0.code, true, lang.0)? else {
         unreachable!("read_code answers only TOTP codes here");
     };
     let throttle_key = format!("mfa:{user_id}");
@@ -232,7 +245,7 @@ pub(in crate::accounts) async fn confirm_totp(
     tag = "accounts",
     operation_id = "delete_totp",
     security(("bearer" = [])),
-    request_body = TotpCodeInput,
+    request_body = MfaCodeInput,
     responses(
         (status = 204, description = "Removed: sign-in needs the password only"),
         (status = 403, description = "An API client, which has no second factor, or a regulator, who must keep theirs", body = Problem, content_type = "application/problem+json"),
@@ -249,13 +262,13 @@ pub(in crate::accounts) async fn delete_totp(
     pool: web::Data<Pool>,
     settings: web::Data<MfaSettings>,
     clock: web::Data<Clock>,
-    body: ApiJson<TotpCodeInput>,
+    body: ApiJson<MfaCodeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = user(&principal)?;
     if principal.role == Role::Regulator {
         return Err(ApiError::forbidden(Say::new("mfa_kept_by_regulators")));
     }
-    let code = read_code(body.0, false, lang.0)?;
+    let code = read_code(body.0.code, false, lang.0)?;
     let throttle_key = format!("mfa:{user_id}");
     let request_id = request_id(&req);
     let now = clock.now();
