@@ -16,14 +16,22 @@ use crate::domain::organisation::{NewUserInput, validate_new_user};
 use crate::error::ApiError;
 
 /// A new regulator: its id, and what it signs in with besides the
-/// password, to be shown once to whoever made it.
-#[derive(Debug)]
+/// password, to be shown once to whoever made it. Its `Debug` shows the id
+/// only.
 pub struct CreatedRegulator {
     pub id: Uuid,
     /// The TOTP secret for the regulator's authenticator app.
     pub enrolment: Enrolment,
     /// Ten single-use recovery codes.
     pub recovery_codes: Vec<String>,
+}
+
+impl std::fmt::Debug for CreatedRegulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedRegulator")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Creates a regulator account (the command line's `create-regulator`),

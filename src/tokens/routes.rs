@@ -51,8 +51,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
 }
 
-/// Gets tokens: `password` for users, `client_credentials` for integrations,
-/// `refresh_token` to rotate. JSON or `application/x-www-form-urlencoded`.
+/// Gets tokens: `password` for users (with `totp` where the account has a
+/// second factor), `client_credentials` for integrations, `refresh_token` to
+/// rotate. JSON or `application/x-www-form-urlencoded`.
 #[utoipa::path(
     tag = "tokens",
     operation_id = "create_token",
