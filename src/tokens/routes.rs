@@ -265,7 +265,13 @@ async fn password_grant(
                 None
             }
         }
-        (None, _) => None,
+        (None, Some(code)) => {
+            if let Some(&id) = with_factor.first() {
+                mfa::check_in_vain(&mut conn, &mfa.key, id, code).await?;
+            }
+            None
+        }
+        (None, None) => None,
     };
     let Some(user) = user else {
         let free = settings.free_failures;

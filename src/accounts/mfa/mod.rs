@@ -134,6 +134,31 @@ pub async fn check(
     }
 }
 
+/// The work of [`check`] for an account whose password was wrong, with
+/// nothing spent: so that how long a sign-in with a code takes does not
+/// tell whether the password was right.
+pub async fn check_in_vain(
+    conn: &mut AsyncPgConnection,
+    key: &TotpKey,
+    user_id: Uuid,
+    code: &Code,
+) -> Result<(), ApiError> {
+    let Some(factor) = store::factor(conn, user_id).await? else {
+        return Ok(());
+    };
+    match code {
+        Code::Totp(digits) => {
+            if let Some(secret) = key.open(factor.user_id, &factor.secret_sealed) {
+                std::hint::black_box(secret.step_of(digits, 0));
+            }
+        }
+        Code::Recovery(code) => {
+            std::hint::black_box(store::recovery_code_unused(conn, user_id, &code.hash()).await?);
+        }
+    }
+    Ok(())
+}
+
 async fn check_totp(
     conn: &mut AsyncPgConnection,
     key: &TotpKey,

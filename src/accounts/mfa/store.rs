@@ -166,12 +166,18 @@ pub async fn spend_recovery_code(
     Ok(spent == 1)
 }
 
-/// Recovery codes of `user_id` not used yet.
-pub async fn recovery_codes_left(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<i64> {
-    recovery_codes::table
-        .filter(recovery_codes::user_id.eq(user_id))
-        .filter(recovery_codes::used_at.is_null())
-        .count()
-        .get_result(conn)
-        .await
+/// Whether `user_id` has this recovery code unused (spending nothing).
+pub async fn recovery_code_unused(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    hash: &[u8; 32],
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        recovery_codes::table
+            .filter(recovery_codes::user_id.eq(user_id))
+            .filter(recovery_codes::code_hash.eq(hash.as_slice()))
+            .filter(recovery_codes::used_at.is_null()),
+    ))
+    .get_result(conn)
+    .await
 }
