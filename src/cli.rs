@@ -26,6 +26,8 @@ pub enum Command {
     Openapi,
     /// Create a regulator (back-office) account. The password comes from
     /// MELDEPLIKT_PASSWORD or, if unset, the first line of standard input.
+    /// Prints the account's TOTP secret (an otpauth:// URI) and ten
+    /// recovery codes, once.
     CreateRegulator {
         #[arg(long)]
         email: String,
@@ -64,6 +66,8 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
+            let totp_key =
+                crate::auth::totp::TotpKey::load(settings.totp_key.as_ref(), &settings.data_dir)?;
             let database = Database::resolve(&settings).await?;
             let result = async {
                 crate::db::run_migrations(&database.url).await?;
@@ -75,19 +79,53 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                         statement_timeout: settings.statement_timeout,
                     },
                 )?;
-                let created =
-                    crate::accounts::create_regulator(&pool, &email, password.into()).await;
+                let created = crate::accounts::create_regulator(
+                    &pool,
+                    &totp_key,
+                    &email,
+                    password.into(),
+                    settings.clock.now(),
+                )
+                .await;
                 pool.close();
                 created.map_err(|problems| anyhow::anyhow!(problems.join("; ")))
             }
             .await;
             database.close().await?;
-            let id = result?;
-            println!("created regulator {email} ({id})");
+            let created = result?;
+            print_regulator(&mut std::io::stdout().lock(), &email, &created)?;
             Ok(())
         }
         Command::Openapi => Ok(write_openapi(&mut std::io::stdout().lock())?),
     }
+}
+
+/// What a new regulator needs, shown this once: the TOTP secret as an
+/// `otpauth://` URI (for an authenticator app; most read it from a QR
+/// code, `qrencode -t ansiutf8 '<uri>'`, or take the secret typed) and the
+/// recovery codes.
+fn print_regulator(
+    out: &mut impl std::io::Write,
+    email: &str,
+    created: &crate::accounts::CreatedRegulator,
+) -> std::io::Result<()> {
+    writeln!(out, "created regulator {email} ({})", created.id)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Second factor (TOTP), shown only now: add it to the regulator's authenticator app."
+    )?;
+    writeln!(out, "  {}", created.enrolment.otpauth_uri)?;
+    writeln!(out, "  secret: {}", created.enrolment.secret)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Recovery codes, shown only now; each signs in once without the app. Keep them safe:"
+    )?;
+    for code in &created.recovery_codes {
+        writeln!(out, "  {code}")?;
+    }
+    out.flush()
 }
 
 /// Writes the OpenAPI document. A reader that stops early (`| head`) is

@@ -83,6 +83,10 @@ pub struct Settings {
     /// hash of notification keys (at least 32 characters). Unset: a
     /// development secret is made under the data folder.
     pub notification_key_secret: Option<SecretString>,
+    /// `MELDEPLIKT_TOTP_KEY`: the key (64 hexadecimal digits, 256 bits) the
+    /// users' TOTP secrets are sealed under. Unset: a development key is
+    /// made under the data folder.
+    pub totp_key: Option<SecretString>,
     /// `MELDEPLIKT_WORKER_INTERVAL_MS`: pause between rounds of the worker
     /// (mail, lapse, expiry, reminders); 0 turns the worker off.
     pub worker_interval: Option<Duration>,
@@ -316,6 +320,17 @@ impl Settings {
             });
         }
         let notification_key_secret = notification_key_secret.map(SecretString::from);
+        let totp_key = get("MELDEPLIKT_TOTP_KEY");
+        if totp_key
+            .as_deref()
+            .is_some_and(|k| crate::auth::totp::TotpKey::from_hex(k).is_none())
+        {
+            bad.push(BadSetting {
+                variable: "MELDEPLIKT_TOTP_KEY",
+                problem: "must be 64 hexadecimal digits (openssl rand -hex 32)".into(),
+            });
+        }
+        let totp_key = totp_key.map(SecretString::from);
 
         if !bad.is_empty() {
             return Err(ConfigError(bad));
@@ -352,6 +367,7 @@ impl Settings {
             },
             public_requests_per_minute: public_requests_per_minute.ok_or_else(missing)?,
             notification_key_secret,
+            totp_key,
             worker_interval: worker_interval.ok_or_else(missing)?,
             clock: crate::clock::Clock::System,
             handle_signals: true,
@@ -447,6 +463,7 @@ mod tests {
             ("MELDEPLIKT_SMTP_URL", "http://mail"),
             ("MELDEPLIKT_SIGNING_KEYS", "/nonexistent/key.pem"),
             ("MELDEPLIKT_TRUSTED_PROXIES", "10.0.0.0/8, proxy.example"),
+            ("MELDEPLIKT_TOTP_KEY", "not hexadecimal"),
         ])
         .unwrap_err();
         let names: Vec<_> = err.0.iter().map(|b| b.variable).collect();
@@ -461,7 +478,8 @@ mod tests {
                 "MELDEPLIKT_SIGNING_KEYS",
                 "MELDEPLIKT_POOL_SIZE",
                 "MELDEPLIKT_LOG_FORMAT",
-                "MELDEPLIKT_TRUSTED_PROXIES"
+                "MELDEPLIKT_TRUSTED_PROXIES",
+                "MELDEPLIKT_TOTP_KEY"
             ]
         );
         let text = err.to_string();
@@ -470,7 +488,13 @@ mod tests {
 
     #[test]
     fn secrets_are_not_printed_by_debug() {
-        let s = settings(&[("DATABASE_URL", "postgres://u:hunter2@db/x")]).unwrap();
+        let key = "5f".repeat(32);
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://u:hunter2@db/x"),
+            ("MELDEPLIKT_TOTP_KEY", &key),
+        ])
+        .unwrap();
+        assert!(!format!("{s:?}").contains(&key));
         assert_eq!(
             s.database_url.as_ref().unwrap().expose_secret(),
             "postgres://u:hunter2@db/x"

@@ -442,7 +442,11 @@ impl ApiError {
                 // The description is in English whatever the language of
                 // the body: RFC 6750 allows only printable ASCII there.
                 let challenge = match error {
-                    Some(code @ ("invalid_token" | "invalid_request")) => format!(
+                    Some(
+                        code @ ("invalid_token"
+                        | "invalid_request"
+                        | "insufficient_user_authentication"),
+                    ) => format!(
                         "Bearer realm=\"meldeplikt\", error=\"{code}\", error_description=\"{}\"",
                         detail
                             .render(Lang::En)

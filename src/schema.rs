@@ -189,6 +189,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    recovery_codes (user_id, code_hash) {
+        user_id -> Uuid,
+        code_hash -> Bytea,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -198,6 +206,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
+        mfa_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -253,6 +262,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    totp_factors (user_id) {
+        user_id -> Uuid,
+        secret_sealed -> Bytea,
+        created_at -> Timestamptz,
+        confirmed_at -> Nullable<Timestamptz>,
+        last_step -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         organisation_id -> Nullable<Uuid>,
@@ -272,7 +291,9 @@ diesel::joinable!(confirmation_tokens -> notifications (notification_id));
 diesel::joinable!(notification_versions -> notifications (notification_id));
 diesel::joinable!(notifications -> organisations (organisation_id));
 diesel::joinable!(receipts -> notifications (notification_id));
+diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(totp_factors -> users (user_id));
 diesel::joinable!(users -> organisations (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -289,9 +310,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     rate_limits,
     receipts,
+    recovery_codes,
     refresh_tokens,
     register_changes,
     register_entries,
     throttle,
+    totp_factors,
     users,
 );

@@ -13,9 +13,11 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use crate::accounts::mfa::MfaSettings;
 use crate::auth::keys::Keys;
 use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenService;
+use crate::auth::totp::TotpKey;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::local_postgres::{self, LocalPostgres, Supervisor};
@@ -188,6 +190,7 @@ struct Shared {
     signer: web::Data<ReceiptSigner>,
     passwords: web::Data<Passwords>,
     auth_settings: web::Data<AuthSettings>,
+    mfa: web::Data<MfaSettings>,
     notification_settings: web::Data<NotificationSettings>,
     clock: web::Data<Clock>,
     register: web::Data<crate::register::Public>,
@@ -211,6 +214,10 @@ impl Shared {
             passwords: web::Data::new(Passwords::new(settings.hash_concurrency)),
             auth_settings: web::Data::new(AuthSettings {
                 refresh_token_ttl: settings.refresh_token_ttl,
+                free_failures: settings.login_free_failures,
+            }),
+            mfa: web::Data::new(MfaSettings {
+                key: TotpKey::load(settings.totp_key.as_ref(), &settings.data_dir)?,
                 free_failures: settings.login_free_failures,
             }),
             notification_settings: web::Data::new(NotificationSettings::load(
@@ -243,6 +250,7 @@ fn serve(
         signer,
         passwords,
         auth_settings,
+        mfa,
         notification_settings,
         clock,
         register,
@@ -269,6 +277,7 @@ fn serve(
             .app_data(tokens.clone())
             .app_data(passwords.clone())
             .app_data(auth_settings.clone())
+            .app_data(mfa.clone())
             .app_data(notification_settings.clone())
             .app_data(clock.clone())
             .app_data(register.clone())

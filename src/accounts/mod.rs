@@ -1,8 +1,11 @@
 //! Accounts: organisations register themselves, admins manage users and
-//! integration clients, regulators are made from the command line. Owns
-//! `organisations`, `users` and `api_clients`; tokens are in `tokens`.
+//! integration clients, regulators are made from the command line, users
+//! keep a second factor (`mfa`). Owns `organisations`, `users` and
+//! `api_clients`, and through `mfa` `totp_factors` and `recovery_codes`;
+//! tokens are in `tokens`.
 
 mod api_clients;
+pub mod mfa;
 mod organisations;
 mod regulators;
 pub mod store;
@@ -12,7 +15,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use organisations::{IdentifierView, OrganisationView};
-pub use regulators::create_regulator;
+pub use regulators::{CreatedRegulator, create_regulator};
 pub use users::UserView;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -26,5 +29,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api_clients::list_api_clients)
                 .service(api_clients::create_api_client)
                 .service(api_clients::delete_api_client),
+        )
+        .service(
+            scope("/v1/me/mfa")
+                .service(mfa::routes::enrol_totp)
+                .service(mfa::routes::confirm_totp)
+                .service(mfa::routes::delete_totp),
         );
 }

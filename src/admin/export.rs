@@ -15,11 +15,13 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::db::Pool;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Say};
 use crate::export::{Format, Pages, Record, channel, encode, head, streamed};
 
 /// Rows read and encoded at a time.
 const PAGE: i64 = 500;
+/// How recent the second factor of the caller's sign-in must be.
+const STEP_UP: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl Record for AdminNotificationSummary {
     const COLUMNS: &'static [&'static str] = &[
@@ -130,7 +132,9 @@ pub struct AdminExportParams {
 /// by `format=` or `Accept`, streamed in submission order. CSV columns:
 /// number, status, controller_name, law, legal_ground, sector, purpose,
 /// organisation_id, organisation_name, organisation_identifier,
-/// case_status, assignee, submitted_at, registered_at, expires_on. Audited
+/// case_status, assignee, submitted_at, registered_at, expires_on. Needs a
+/// sign-in with a second factor within the last five minutes (step-up).
+/// Audited
 /// when it starts, with the query, and when it ends, with the number of
 /// rows sent and whether all were.
 #[utoipa::path(
@@ -144,6 +148,9 @@ pub struct AdminExportParams {
             headers(("Content-Disposition" = String, description = "attachment; filename=\"meldinger-YYYY-MM-DD.csv\""))),
         (status = 400, description = "A filter or format that is not valid, named", body = Problem,
             content_type = "application/problem+json"),
+        (status = 401, description = "No second factor given within the last five minutes \
+            (`WWW-Authenticate: Bearer error=\"insufficient_user_authentication\"`): sign in \
+            again with a code", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The caller is no regulator", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -158,6 +165,13 @@ pub(super) async fn admin_export(
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_regulator()?;
+    // Step-up (RFC 9470): a second factor given within the last minutes.
+    if !principal.mfa_within(STEP_UP, clock.now()) {
+        return Err(ApiError::unauthorized(
+            "insufficient_user_authentication",
+            Say::new("step_up_required").with("minutes", STEP_UP.as_secs() / 60),
+        ));
+    }
     let checked = filters.check()?;
     let accept = req
         .headers()

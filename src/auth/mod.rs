@@ -4,12 +4,15 @@
 pub mod client;
 pub mod keys;
 pub mod password;
+pub mod recovery;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::future::LocalBoxFuture;
@@ -30,9 +33,24 @@ pub struct Principal {
     /// The caller's organisation; none for regulators.
     pub organisation_id: Option<Uuid>,
     pub role: Role,
+    /// When the sign-in behind the token checked a second factor (TOTP or
+    /// a recovery code), by the service's clock; `None` when it did not.
+    /// A refreshed token keeps its sign-in's time.
+    pub mfa_at: Option<DateTime<Utc>>,
 }
 
 impl Principal {
+    /// Whether a second factor was checked within `window` before `now`:
+    /// for a step-up, such as "a TOTP code given within the last five
+    /// minutes". A time after `now` (another replica's clock a little
+    /// ahead) counts as within.
+    pub fn mfa_within(&self, window: std::time::Duration, now: DateTime<Utc>) -> bool {
+        let Ok(window) = chrono::Duration::from_std(window) else {
+            return self.mfa_at.is_some();
+        };
+        self.mfa_at.is_some_and(|at| at >= now - window)
+    }
+
     /// The caller's organisation, for organisation routes. A regulator has
     /// none, and so finds nothing there.
     pub fn organisation(&self) -> Result<Uuid, ApiError> {

@@ -30,6 +30,10 @@ pub struct AccessClaims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: String,
+    /// When a second factor was checked at sign-in (unix seconds, by the
+    /// service's clock); absent when none was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_at: Option<i64>,
 }
 
 /// Why a token was refused; said in the problem, and in English in
@@ -122,6 +126,7 @@ impl TokenService {
             nbf: now,
             exp: now + self.ttl.as_secs() as i64,
             jti: Uuid::new_v4().to_string(),
+            mfa_at: principal.mfa_at.map(|at| at.timestamp()),
         };
         self.sign(&claims)
     }
@@ -181,6 +186,10 @@ impl Principal {
             id: id.parse().ok()?,
             organisation_id: claims.org,
             role: claims.role,
+            mfa_at: match claims.mfa_at {
+                Some(seconds) => Some(chrono::DateTime::from_timestamp(seconds, 0)?),
+                None => None,
+            },
         };
         // A regulator has no organisation; everyone else has one.
         ((principal.role == Role::Regulator) == principal.organisation_id.is_none())
@@ -207,6 +216,7 @@ mod tests {
             id: Uuid::new_v4(),
             organisation_id: Some(Uuid::new_v4()),
             role: Role::Member,
+            mfa_at: None,
         }
     }
 
@@ -215,6 +225,25 @@ mod tests {
         let s = service(&generate_pem().unwrap(), "https://meldeplikt.example");
         let p = member();
         assert_eq!(s.verify(&s.issue(&p)), Ok(p));
+    }
+
+    #[test]
+    fn the_time_of_the_second_factor_travels_in_the_token() {
+        let s = service(&generate_pem().unwrap(), "https://meldeplikt.example");
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let p = Principal {
+            mfa_at: Some(at),
+            ..member()
+        };
+        let verified = s.verify(&s.issue(&p)).unwrap();
+        assert_eq!(verified, p);
+        let minutes = |m: u64| std::time::Duration::from_secs(60 * m);
+        let later = |m| at + chrono::Duration::minutes(m);
+        assert!(verified.mfa_within(minutes(5), later(4)));
+        assert!(verified.mfa_within(minutes(5), later(5)));
+        assert!(!verified.mfa_within(minutes(5), later(6)));
+        assert!(verified.mfa_within(minutes(5), later(-1)));
+        assert!(!member().mfa_within(minutes(5), at));
     }
 
     #[test]

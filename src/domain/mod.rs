@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod messages;
 pub mod notification;
 pub mod number;
+pub mod office_texts;
 pub mod organisation;
 pub mod party;
 pub mod problem_texts;

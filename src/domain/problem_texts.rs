@@ -231,54 +231,6 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
-        "if_match_required",
-        Text::new(
-            "Send ETag-en fra siste lesing i If-Match, så ingen endring blir overskrevet",
-            "Send ETag-en frå siste lesing i If-Match, så inga endring blir skriven over",
-            "Send the ETag of your last read as If-Match, so that no change is overwritten",
-        ),
-    ),
-    (
-        "note_too_long",
-        Text::new(
-            "Notatet kan ha høyst {max} tegn",
-            "Notatet kan ha høgst {max} teikn",
-            "The note must be at most {max} characters",
-        ),
-    ),
-    (
-        "note_empty",
-        Text::new(
-            "Notatet kan ikke være tomt",
-            "Notatet kan ikkje vere tomt",
-            "The note must not be empty",
-        ),
-    ),
-    (
-        "not_a_regulator",
-        Text::new(
-            "Saken kan bare tildeles en saksbehandler hos Datatilsynet",
-            "Saka kan berre tildelast ein saksbehandlar hos Datatilsynet",
-            "A case can only be assigned to a regulator",
-        ),
-    ),
-    (
-        "exports_busy",
-        Text::new(
-            "Registeret lastes ned av mange akkurat nå; prøv igjen om litt",
-            "Registeret blir lasta ned av mange akkurat no; prøv igjen om litt",
-            "The register is being downloaded by many just now; try again shortly",
-        ),
-    ),
-    (
-        "unsupported_format",
-        Text::new(
-            "Registeret kan lastes ned som csv eller ndjson",
-            "Registeret kan lastast ned som csv eller ndjson",
-            "The register can be downloaded as csv or ndjson",
-        ),
-    ),
-    (
         "invalid_limit",
         Text::new(
             "limit må være fra 1 til {max}",
@@ -456,6 +408,30 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "wrong_credentials_or_code",
+        Text::new(
+            "E-postadressen, passordet eller koden er feil; en kode virker bare én gang",
+            "E-postadressa, passordet eller koden er feil; ein kode verkar berre éin gong",
+            "The e-mail address, the password or the code is wrong; a code works only once",
+        ),
+    ),
+    (
+        "mfa_required",
+        Text::new(
+            "Kontoen har tofaktorinnlogging: send passordet igjen, med en kode fra autentiseringsappen i totp",
+            "Kontoen har tofaktorinnlogging: send passordet att, med ein kode frå autentiseringsappen i totp",
+            "The account has a second factor: send the password again, with a code from the authenticator app in totp",
+        ),
+    ),
+    (
+        "totp_malformed",
+        Text::new(
+            "totp må være seks sifre fra autentiseringsappen eller en gjenopprettingskode",
+            "totp må vere seks siffer frå autentiseringsappen eller ein gjenopprettingskode",
+            "totp must be six digits from the authenticator app or a recovery code",
+        ),
+    ),
+    (
         "refresh_token_invalid",
         Text::new(
             "Fornyingstokenet er ikke gyldig",
@@ -502,6 +478,62 @@ pub const TEXTS: &[(&str, Text)] = &[
             "En administrator kan ikke fjerne sin egen konto; be en annen administrator om det",
             "Ein administrator kan ikkje fjerne sin eigen konto; be ein annan administrator om det",
             "An admin cannot remove their own account; ask another admin",
+        ),
+    ),
+    (
+        "mfa_users_only",
+        Text::new(
+            "Bare brukere har tofaktorinnlogging; API-klienter har det ikke",
+            "Berre brukarar har tofaktorinnlogging; API-klientar har det ikkje",
+            "Only users have a second factor; API clients have none",
+        ),
+    ),
+    (
+        "mfa_kept_by_regulators",
+        Text::new(
+            "Tilsynets saksbehandlere logger alltid inn med to faktorer og kan ikke fjerne den andre",
+            "Tilsynet sine saksbehandlarar loggar alltid inn med to faktorar og kan ikkje fjerne den andre",
+            "Regulators always sign in with a second factor and cannot remove it",
+        ),
+    ),
+    (
+        "mfa_active",
+        Text::new(
+            "Tofaktorinnlogging er allerede i bruk; fjern den (med en kode) før du tar i bruk en ny",
+            "Tofaktorinnlogging er alt i bruk; fjern ho (med ein kode) før du tek i bruk ei ny",
+            "A second factor is active already; remove it (with a code) before enrolling another",
+        ),
+    ),
+    (
+        "mfa_not_pending",
+        Text::new(
+            "Ingen tofaktorinnlogging venter på bekreftelse; start med POST /v1/me/mfa/totp",
+            "Inga tofaktorinnlogging ventar på stadfesting; start med POST /v1/me/mfa/totp",
+            "No second factor waits for a code; start with POST /v1/me/mfa/totp",
+        ),
+    ),
+    (
+        "totp_code_format",
+        Text::new(
+            "Koden er seks sifre fra autentiseringsappen.",
+            "Koden er seks siffer frå autentiseringsappen.",
+            "The code is six digits from the authenticator app.",
+        ),
+    ),
+    (
+        "mfa_code_format",
+        Text::new(
+            "Koden er seks sifre fra autentiseringsappen, eller en gjenopprettingskode.",
+            "Koden er seks siffer frå autentiseringsappen, eller ein gjenopprettingskode.",
+            "The code is six digits from the authenticator app, or a recovery code.",
+        ),
+    ),
+    (
+        "mfa_code_wrong",
+        Text::new(
+            "Koden stemmer ikke, eller er brukt før; vent på neste kode i appen.",
+            "Koden stemmer ikkje, eller er brukt før; vent på neste kode i appen.",
+            "The code is wrong, or was used before; wait for the app's next code.",
         ),
     ),
     (
@@ -603,12 +635,20 @@ pub const TEXTS: &[(&str, Text)] = &[
     ),
 ];
 
-/// The text of `key`, if this catalogue has it.
+/// The text of `key`, if this catalogue (or the back office's and the
+/// open data's, [`super::office_texts`]) has it.
 pub fn text(key: &str) -> Option<Text> {
-    TEXTS.iter().find(|(k, _)| *k == key).map(|(_, t)| *t)
+    TEXTS
+        .iter()
+        .chain(super::office_texts::TEXTS)
+        .find(|(k, _)| *k == key)
+        .map(|(_, t)| *t)
 }
 
 /// Every key of this catalogue.
 pub fn keys() -> impl Iterator<Item = &'static str> {
-    TEXTS.iter().map(|(k, _)| *k)
+    TEXTS
+        .iter()
+        .chain(super::office_texts::TEXTS)
+        .map(|(k, _)| *k)
 }

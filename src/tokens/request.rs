@@ -21,6 +21,7 @@ pub struct TokenRequest {
     pub username: Option<String>,
     pub password: Option<SecretString>,
     pub organisation_id: Option<String>,
+    pub totp: Option<SecretString>,
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
     pub refresh_token: Option<SecretString>,
@@ -31,6 +32,7 @@ const TOKEN_FIELDS: &[&str] = &[
     "username",
     "password",
     "organisation_id",
+    "totp",
     "client_id",
     "client_secret",
     "refresh_token",
@@ -43,7 +45,9 @@ const TOKEN_FIELDS: &[&str] = &[
 #[serde(tag = "grant_type", rename_all = "snake_case")]
 #[expect(dead_code, reason = "the documented shape of `TokenRequest`")]
 pub enum TokenRequestDoc {
-    /// A user signs in.
+    /// A user signs in. An account with a second factor needs `totp` as
+    /// well: without it the answer is 401 `mfa_required` whether the
+    /// password was right or not, so send both again.
     Password {
         /// The user's e-mail address.
         #[schema(example = "personvern@fjordvik.kommune.no")]
@@ -54,6 +58,18 @@ pub enum TokenRequestDoc {
         /// in several with this same password.
         #[schema(value_type = String, format = Uuid, required = false)]
         organisation_id: Option<String>,
+        /// The second factor, where the account has one: six digits from
+        /// the authenticator app (each time step's code works once), or
+        /// one of the recovery codes (`XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`, each
+        /// works once). Ignored for an account without a second factor.
+        #[schema(
+            value_type = String,
+            format = Password,
+            required = false,
+            example = "492039",
+            pattern = "^ *([0-9] *){6}$|^[ -]*([0-9A-TV-Za-tv-z][ -]*){24}$"
+        )]
+        totp: Option<String>,
     },
     /// An integration (API client) signs in.
     ClientCredentials {

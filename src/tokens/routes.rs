@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use secrecy::ExposeSecret;
 use serde::Serialize;
@@ -18,11 +18,14 @@ use uuid::Uuid;
 use super::AuthSettings;
 use super::request::{RevokeRequest, TokenRequest, TokenRequestDoc};
 use super::store::{self as refresh, Spent};
+use crate::accounts::mfa::{self, MfaSettings};
 use crate::accounts::store;
 use crate::auth::keys::Jwks;
 use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenService;
+use crate::auth::totp::Code;
 use crate::auth::{Principal, Role, SubjectKind, client, throttle};
+use crate::clock::Clock;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem, Say};
 
@@ -48,8 +51,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
 }
 
-/// Gets tokens: `password` for users, `client_credentials` for integrations,
-/// `refresh_token` to rotate. JSON or `application/x-www-form-urlencoded`.
+/// Gets tokens: `password` for users (with `totp` where the account has a
+/// second factor), `client_credentials` for integrations, `refresh_token` to
+/// rotate. JSON or `application/x-www-form-urlencoded`.
 #[utoipa::path(
     tag = "tokens",
     operation_id = "create_token",
@@ -60,9 +64,9 @@ pub struct TokenResponse {
     )),
     responses(
         (status = 200, description = "Tokens", body = TokenResponse),
-        (status = 400, description = "A missing parameter or an unsupported grant type (`code`)",
+        (status = 400, description = "A missing parameter, an unsupported grant type, or a `totp` that is no code's form (`code`)",
             body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong credentials, or a spent or revoked refresh token (`code: invalid_grant`)",
+        (status = 401, description = "Wrong credentials (a wrong password or second-factor code: one answer for either), or a spent or revoked refresh token (`code: invalid_grant`); or the account has a second factor and `totp` was not sent (`code: mfa_required`, whether the password was right or not): send the password again with the code",
             body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failures; wait `Retry-After` seconds",
@@ -72,6 +76,7 @@ pub struct TokenResponse {
     )
 )]
 #[post("/v1/auth/token")]
+#[expect(clippy::too_many_arguments, reason = "one extractor per need")]
 async fn create_token(
     req: HttpRequest,
     body: web::Bytes,
@@ -79,12 +84,23 @@ async fn create_token(
     passwords: web::Data<Passwords>,
     tokens: web::Data<TokenService>,
     settings: web::Data<AuthSettings>,
+    mfa: web::Data<MfaSettings>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let request = TokenRequest::read(&req, &body)?;
     let address = client::address_key(&req);
     let response = match request.grant_type.as_deref() {
         Some("password") => {
-            password_grant(request, &address, &pool, &passwords, &tokens, &settings).await?
+            let signing_in = SignIn {
+                address: &address,
+                pool: &pool,
+                passwords: &passwords,
+                tokens: &tokens,
+                settings: &settings,
+                mfa: &mfa,
+                now: clock.now(),
+            };
+            password_grant(request, signing_in).await?
         }
         Some("client_credentials") => {
             client_grant(request, &address, &pool, &tokens, &settings).await?
@@ -117,6 +133,24 @@ fn invalid_grant(why: &'static str) -> ApiError {
     ApiError::unauthorized("invalid_grant", Say::new(why))
 }
 
+/// The account has a second factor and no code came: said the same
+/// whether the password was right or not.
+fn mfa_required() -> ApiError {
+    ApiError::unauthorized("mfa_required", Say::new("mfa_required"))
+}
+
+/// What a password sign-in uses.
+struct SignIn<'a> {
+    address: &'a str,
+    pool: &'a Pool,
+    passwords: &'a Passwords,
+    tokens: &'a TokenService,
+    settings: &'a AuthSettings,
+    mfa: &'a MfaSettings,
+    /// The service's clock: the time step of a TOTP code, and `mfa_at`.
+    now: DateTime<Utc>,
+}
+
 /// Failures of one account from everywhere, as a multiple of the free
 /// failures, before failing addresses are held back (see `auth::throttle`).
 const ACCOUNT_CEILING: u32 = 20;
@@ -126,14 +160,25 @@ const ADDRESS_FACTOR: u32 = 4;
 
 /// Signs a user in. Throttled by account and address together, by address
 /// and, gently, by account: see `auth::throttle` for why.
+///
+/// An account with a second factor needs its code too. Without one the
+/// answer is `mfa_required` whether the password was right or not, and
+/// nothing is counted or cleared, so that the answer tells nothing about
+/// the password; with one, a wrong password and a wrong code are the same
+/// failure, answered and counted alike.
 async fn password_grant(
     request: TokenRequest,
-    address: &str,
-    pool: &Pool,
-    passwords: &Passwords,
-    tokens: &TokenService,
-    settings: &AuthSettings,
+    signing_in: SignIn<'_>,
 ) -> Result<TokenResponse, ApiError> {
+    let SignIn {
+        address,
+        pool,
+        passwords,
+        tokens,
+        settings,
+        mfa,
+        now,
+    } = signing_in;
     let email = request
         .username
         .as_deref()
@@ -141,6 +186,19 @@ async fn password_grant(
         .filter(|u| !u.is_empty())
         .ok_or_else(|| missing("username"))?;
     let password = request.password.ok_or_else(|| missing("password"))?;
+    // A code that is no code's form is the request's fault: said before
+    // anything is checked, so it tells nothing about the account.
+    let code = match request
+        .totp
+        .as_ref()
+        .map(|t| t.expose_secret().trim())
+        .filter(|t| !t.is_empty())
+    {
+        None => None,
+        Some(text) => Some(Code::parse(text).ok_or_else(|| {
+            ApiError::bad_field("totp", "invalid_request", Say::new("totp_malformed"))
+        })?),
+    };
     let pair_key = format!("login:{email} from {address}");
     let address_key = format!("login-ip:{address}");
     let account_key = format!("login-account:{email}");
@@ -157,11 +215,14 @@ async fn password_grant(
             )
         })?),
     };
-    let accounts = {
+    let (accounts, with_factor) = {
         let mut conn = pool.get().await?;
         throttle::check(&mut conn, &pair_key).await?;
         throttle::check(&mut conn, &address_key).await?;
-        store::users_by_email(&mut conn, &email, wanted).await?
+        let accounts = store::users_by_email(&mut conn, &email, wanted).await?;
+        let ids: Vec<Uuid> = accounts.iter().map(|a| a.id).collect();
+        let with_factor = mfa::store::active_among(&mut conn, &ids).await?;
+        (accounts, with_factor)
     };
     // No connection is held while the hashes are checked; an address
     // without accounts is checked against a dummy hash all the same.
@@ -185,6 +246,33 @@ async fn password_grant(
         }
     }
     let mut conn = pool.get().await?;
+    let needs_factor = |id: Uuid| with_factor.contains(&id);
+    let mut mfa_at = None;
+    let user = match (user, &code) {
+        (Some(user), _) if !needs_factor(user.id) => Some(user),
+        // A password right for an account with a second factor, or right
+        // for none of an address that has one: the same answer.
+        (Some(_), None) => return Err(mfa_required()),
+        (None, None) if !with_factor.is_empty() => return Err(mfa_required()),
+        (Some(user), Some(code)) => {
+            if mfa::check(&mut conn, &mfa.key, user.id, code, now).await? {
+                if let Code::Recovery(_) = code {
+                    tracing::info!(event = "auth.recovery_code_used", user = %user.id, "a recovery code was used");
+                }
+                mfa_at = Some(now);
+                Some(user)
+            } else {
+                None
+            }
+        }
+        (None, Some(code)) => {
+            if let Some(&id) = with_factor.first() {
+                mfa::check_in_vain(&mut conn, &mfa.key, id, code).await?;
+            }
+            None
+        }
+        (None, None) => None,
+    };
     let Some(user) = user else {
         let free = settings.free_failures;
         let pair = throttle::fail(&mut conn, &pair_key, free).await?;
@@ -201,7 +289,11 @@ async fn password_grant(
             blocked = pair.blocked_until.is_some() || account.blocked_until.is_some(),
             "a sign-in failed"
         );
-        return Err(invalid_grant("wrong_credentials"));
+        return Err(invalid_grant(if code.is_some() {
+            "wrong_credentials_or_code"
+        } else {
+            "wrong_credentials"
+        }));
     };
     throttle::clear(&mut conn, &pair_key).await?;
     let principal = Principal {
@@ -209,8 +301,9 @@ async fn password_grant(
         id: user.id,
         organisation_id: user.organisation_id,
         role: user.role(),
+        mfa_at,
     };
-    let refresh = issue_refresh(&mut conn, Uuid::new_v4(), user.id, settings).await?;
+    let refresh = issue_refresh(&mut conn, Uuid::new_v4(), user.id, settings, mfa_at).await?;
     tracing::info!(event = "auth.login_succeeded", user = %user.id, "a user signed in");
     Ok(TokenResponse {
         access_token: tokens.issue(&principal),
@@ -261,6 +354,7 @@ async fn client_grant(
         id: client.id,
         organisation_id: Some(client.organisation_id),
         role: Role::Member,
+        mfa_at: None,
     };
     Ok(TokenResponse {
         access_token: tokens.issue(&principal),
@@ -290,34 +384,42 @@ async fn refresh_grant(
                 return Ok(Err(invalid_grant("refresh_token_invalid")));
             };
             refresh::lock_family(conn, family).await?;
-            let (family_id, user_id) = match refresh::spend_refresh_token(conn, &hash).await? {
-                Spent::Rotated { family_id, user_id } => (family_id, user_id),
-                Spent::Reused { family_id } => {
-                    tracing::warn!(
-                        event = "auth.refresh_reuse_detected",
-                        family = %family_id,
-                        "a spent refresh token was presented again; its family is revoked"
-                    );
-                    return Ok(Err(invalid_grant("refresh_token_reused")));
-                }
-                Spent::Unknown => return Ok(Err(invalid_grant("refresh_token_invalid"))),
-            };
+            let (family_id, user_id, mfa_at) =
+                match refresh::spend_refresh_token(conn, &hash).await? {
+                    Spent::Rotated {
+                        family_id,
+                        user_id,
+                        mfa_at,
+                    } => (family_id, user_id, mfa_at),
+                    Spent::Reused { family_id } => {
+                        tracing::warn!(
+                            event = "auth.refresh_reuse_detected",
+                            family = %family_id,
+                            "a spent refresh token was presented again; its family is revoked"
+                        );
+                        return Ok(Err(invalid_grant("refresh_token_reused")));
+                    }
+                    Spent::Unknown => return Ok(Err(invalid_grant("refresh_token_invalid"))),
+                };
             if refresh::family_revoked(conn, family_id).await? {
                 return Ok(Err(invalid_grant("refresh_token_reused")));
             }
             let Some(user) = store::user(conn, user_id).await? else {
                 return Ok(Err(invalid_grant("user_gone")));
             };
-            let refresh = issue_refresh(conn, family_id, user.id, settings).await?;
-            Ok(Ok((user, refresh)))
+            // The sign-in's time of the second factor, not now: a
+            // rotation is no new check.
+            let refresh = issue_refresh(conn, family_id, user.id, settings, mfa_at).await?;
+            Ok(Ok((user, refresh, mfa_at)))
         })
         .await?;
-    let (user, refresh) = outcome?;
+    let (user, refresh, mfa_at) = outcome?;
     let principal = Principal {
         kind: SubjectKind::User,
         id: user.id,
         organisation_id: user.organisation_id,
         role: user.role(),
+        mfa_at,
     };
     Ok(TokenResponse {
         access_token: tokens.issue(&principal),
@@ -332,6 +434,7 @@ async fn issue_refresh(
     family_id: Uuid,
     user_id: Uuid,
     settings: &AuthSettings,
+    mfa_at: Option<DateTime<Utc>>,
 ) -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
@@ -344,6 +447,7 @@ async fn issue_refresh(
         user_id,
         &Sha256::digest(token.as_bytes()),
         expires_at,
+        mfa_at,
     )
     .await?;
     Ok(token)

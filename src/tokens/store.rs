@@ -14,6 +14,7 @@ pub async fn insert_refresh_token(
     user_id: Uuid,
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
+    mfa_at: Option<DateTime<Utc>>,
 ) -> QueryResult<()> {
     diesel::insert_into(refresh_tokens::table)
         .values((
@@ -22,6 +23,7 @@ pub async fn insert_refresh_token(
             refresh_tokens::user_id.eq(user_id),
             refresh_tokens::token_hash.eq(token_hash),
             refresh_tokens::expires_at.eq(expires_at),
+            refresh_tokens::mfa_at.eq(mfa_at),
         ))
         .execute(conn)
         .await?;
@@ -30,8 +32,13 @@ pub async fn insert_refresh_token(
 
 /// What became of a presented refresh token.
 pub enum Spent {
-    /// It was live and is now spent: rotate within its family.
-    Rotated { family_id: Uuid, user_id: Uuid },
+    /// It was live and is now spent: rotate within its family, keeping
+    /// when the sign-in checked a second factor.
+    Rotated {
+        family_id: Uuid,
+        user_id: Uuid,
+        mfa_at: Option<DateTime<Utc>>,
+    },
     /// It had been spent or revoked before: its family is revoked now.
     Reused { family_id: Uuid },
     /// No such token, or expired.
@@ -44,7 +51,7 @@ pub async fn spend_refresh_token(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
 ) -> QueryResult<Spent> {
-    let live: Option<(Uuid, Uuid)> = diesel::update(
+    let live: Option<(Uuid, Uuid, Option<DateTime<Utc>>)> = diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(token_hash))
             .filter(refresh_tokens::used_at.is_null())
@@ -52,12 +59,20 @@ pub async fn spend_refresh_token(
             .filter(refresh_tokens::expires_at.gt(diesel::dsl::now)),
     )
     .set(refresh_tokens::used_at.eq(diesel::dsl::now))
-    .returning((refresh_tokens::family_id, refresh_tokens::user_id))
+    .returning((
+        refresh_tokens::family_id,
+        refresh_tokens::user_id,
+        refresh_tokens::mfa_at,
+    ))
     .get_result(conn)
     .await
     .optional()?;
-    if let Some((family_id, user_id)) = live {
-        return Ok(Spent::Rotated { family_id, user_id });
+    if let Some((family_id, user_id, mfa_at)) = live {
+        return Ok(Spent::Rotated {
+            family_id,
+            user_id,
+            mfa_at,
+        });
     }
     let earlier: Option<(Uuid, bool)> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))

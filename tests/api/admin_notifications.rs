@@ -503,6 +503,24 @@ async fn the_export_streams_the_selection_in_both_formats_and_is_audited() {
     counts.sort();
     assert_eq!(counts, [2, 3]);
     assert!(seen.iter().any(|(a, d)| *a == "notifications.export_started" && d["query"] == "status=registered"));
+    // Five minutes after the second factor, an export asks for it again
+    // (step-up), and nothing is exported or recorded as exported.
+    app.clock.advance(chrono::Duration::minutes(6));
+    let late = app.get_with("/v1/admin/export", &regulator).await;
+    let challenge = late.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        challenge.contains("insufficient_user_authentication"),
+        "{challenge}"
+    );
+    let p = problem(late, 401).await;
+    assert_eq!(p["code"], "insufficient_user_authentication");
+    assert!(
+        admin_get(&app, &regulator, "/v1/admin/notifications").await["items"].is_array(),
+        "the rest of the back office needs no fresh code"
+    );
 }
 
 #[tokio::test]

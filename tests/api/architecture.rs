@@ -17,6 +17,8 @@ const OWNERS: &[(&str, &str)] = &[
     ("organisations", "accounts/store.rs"),
     ("users", "accounts/store.rs"),
     ("api_clients", "accounts/store.rs"),
+    ("totp_factors", "accounts/mfa/store.rs"),
+    ("recovery_codes", "accounts/mfa/store.rs"),
     ("refresh_tokens", "tokens/store.rs"),
     ("idempotency_keys", "idempotency.rs"),
     ("throttle", "auth/throttle.rs"),

@@ -223,6 +223,7 @@ fn claims(app: &TestApp, org: &str, user: &str) -> AccessClaims {
         nbf: now,
         exp: now + 600,
         jti: uuid::Uuid::new_v4().to_string(),
+        mfa_at: None,
     }
 }
 
@@ -418,8 +419,10 @@ async fn regulators_are_made_on_the_command_line_only() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_meldeplikt"))
         .args(["create-regulator", "--email", "Tilsyn@Datatilsynet.no"])
         .env("DATABASE_URL", &app.database_url)
+        // The app's data folder: its development TOTP key.
+        .env("MELDEPLIKT_DATA_DIR", app.data_dir.path())
         .env("MELDEPLIKT_PASSWORD", PASSWORD)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "off")
         .output()
         .unwrap();
     assert!(
@@ -427,7 +430,35 @@ async fn regulators_are_made_on_the_command_line_only() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let tokens = app.login("tilsyn@datatilsynet.no", PASSWORD).await;
+    // The second factor is printed once: its URI, its secret, ten codes.
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = printed.lines().map(str::trim).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("otpauth://totp/meldeplikt:tilsyn%40datatilsynet.no?secret=")),
+        "{printed}"
+    );
+    let recovery_codes = lines
+        .iter()
+        .filter(|l| meldeplikt::auth::recovery::RecoveryCode::parse(l).is_some())
+        .count();
+    assert_eq!(recovery_codes, 10, "{printed}");
+    let secret = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("secret: "))
+        .and_then(meldeplikt::auth::totp::TotpSecret::from_base32)
+        .expect("the secret is printed");
+    let code = secret.code_at(app.clock.now().timestamp() as u64);
+    let response = app
+        .post_json(
+            "/v1/auth/token",
+            &json!({"grant_type": "password", "username": "tilsyn@datatilsynet.no",
+                    "password": PASSWORD, "totp": code}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let tokens: serde_json::Value = response.json().await.unwrap();
     let me: serde_json::Value = app
         .get_with("/v1/me", tokens["access_token"].as_str().unwrap())
         .await
@@ -451,6 +482,7 @@ async fn regulators_are_made_on_the_command_line_only() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_meldeplikt"))
         .args(["create-regulator", "--email", "x@datatilsynet.no"])
         .env("DATABASE_URL", &app.database_url)
+        .env("MELDEPLIKT_DATA_DIR", app.data_dir.path())
         .env("MELDEPLIKT_PASSWORD", "short")
         .output()
         .unwrap();

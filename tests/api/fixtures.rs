@@ -90,20 +90,48 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A regulator account, made as the command line makes it; its access token.
+/// A regulator account, made as the command line makes it; its access
+/// token, signed in with the password and a code from its app.
 pub async fn regulator_token(app: &TestApp) -> String {
+    regulator(app, "saksbehandler@datatilsynet.no").await.0
+}
+
+/// The key the app seals TOTP secrets under (its development key).
+pub fn totp_key(app: &TestApp) -> meldeplikt::auth::totp::TotpKey {
+    meldeplikt::auth::totp::TotpKey::load(app.settings.totp_key.as_ref(), &app.settings.data_dir)
+        .unwrap()
+}
+
+/// A regulator made as the command line makes it, signed in with a code
+/// of the test clock's time step; (access token, what the command line
+/// showed).
+pub async fn regulator(
+    app: &TestApp,
+    email: &str,
+) -> (String, meldeplikt::accounts::CreatedRegulator) {
     let options = meldeplikt::db::PoolOptions {
         size: 1,
         wait_timeout: std::time::Duration::from_secs(5),
         statement_timeout: std::time::Duration::from_secs(10),
     };
     let pool = meldeplikt::db::build_pool(&app.database_url, options).unwrap();
-    let email = "saksbehandler@datatilsynet.no";
-    meldeplikt::accounts::create_regulator(&pool, email, secrecy::SecretString::from(PASSWORD))
-        .await
-        .unwrap();
-    app.login(email, PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    let created = meldeplikt::accounts::create_regulator(
+        &pool,
+        &totp_key(app),
+        email,
+        secrecy::SecretString::from(PASSWORD),
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let code = created.enrolment.code_at(app.clock.now());
+    let response = app
+        .post_json(
+            "/v1/auth/token",
+            &json!({ "grant_type": "password", "username": email, "password": PASSWORD, "totp": code }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "a regulator signs in with a code");
+    let tokens: Value = response.json().await.unwrap();
+    (tokens["access_token"].as_str().unwrap().to_owned(), created)
 }

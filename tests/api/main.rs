@@ -27,6 +27,7 @@ mod links;
 mod listing;
 mod lockout;
 mod logs;
+mod mfa;
 mod migrations;
 mod notifications;
 mod openapi_doc;
