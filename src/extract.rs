@@ -165,6 +165,18 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
 /// reported, and together with the rules' errors where the caller merges
 /// them. `Err` when the body cannot be read as a `T` even without them.
 pub fn lenient<T: DeserializeOwned>(mut value: Value) -> Result<(T, Vec<FieldProblem>), ApiError> {
+    // Every body of the API is an object; serde would also read a struct
+    // from an array of its fields in order, which no client means.
+    if !value.is_object() {
+        return Err(ApiError::Validation {
+            errors: vec![FieldProblem::new(
+                "",
+                "invalid_type",
+                Say::new("invalid_type").with("error", "expected a JSON object"),
+            )],
+            warnings: Vec::new(),
+        });
+    }
     let mut problems = Vec::new();
     clean(&mut value, &mut String::new(), &mut problems);
     if !problems.is_empty() {

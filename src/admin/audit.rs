@@ -11,7 +11,6 @@ use uuid::Uuid;
 use crate::audit::{self, ActorKind, AuditRow, Fault, Search};
 use crate::auth::Principal;
 use crate::db::Pool;
-use crate::domain::number::NotificationNumber;
 use crate::error::{ApiError, Problem, Say};
 
 /// The longest `action` searched for.
@@ -99,11 +98,20 @@ impl AuditParams {
     /// The search, the id to go below and the page's size; each parameter
     /// that is wrong is named.
     fn check(&self) -> Result<(Search, Option<i64>, i64), ApiError> {
+        // Any text of the documented form is looked for: one that is no
+        // number the service gave finds nothing.
         let subject = given("notification", &self.notification)?
             .map(|v| {
-                v.parse::<NotificationNumber>()
-                    .map(|n| format!("notification:{n}"))
-                    .map_err(|_| bad("notification", v))
+                let form = v.split_once('-').is_some_and(|(year, sequence)| {
+                    year.len() == 4
+                        && (6..=8).contains(&sequence.len())
+                        && year
+                            .bytes()
+                            .chain(sequence.bytes())
+                            .all(|b| b.is_ascii_digit())
+                });
+                form.then(|| format!("notification:{v}"))
+                    .ok_or_else(|| bad("notification", v))
             })
             .transpose()?;
         let action = given("action", &self.action)?;

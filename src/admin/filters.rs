@@ -145,7 +145,9 @@ pub fn date(name: &str, value: &Option<String>) -> Result<Option<NaiveDate>, Api
 
 impl FilterParams {
     pub fn check(&self) -> Result<Filters, ApiError> {
-        let q = given("q", &self.q)?.map(str::trim);
+        // Empty or blank words search for nothing in particular, as in
+        // the organisations' own list.
+        let q = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
         if q.is_some_and(|q| q.chars().count() > Q_MAX) {
             return Err(ApiError::bad_field(
                 "q",

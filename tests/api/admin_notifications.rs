@@ -256,6 +256,17 @@ async fn a_case_changes_only_with_a_fresh_if_match_and_notes_are_only_added() {
 
     let missing = app.patch_with(&path, &regulator, &change, None).await;
     problem(missing, 428).await;
+    // A body is an object: an array of the fields in order is not one.
+    let array = app
+        .patch_with(
+            &path,
+            &regulator,
+            &json!(["closed", null]),
+            Some("\"case.0\""),
+        )
+        .await;
+    let p = problem(array, 422).await;
+    assert_eq!(p["errors"][0]["code"], "invalid_type");
     let changed = app
         .patch_with(&path, &regulator, &change, Some("\"case.0\""))
         .await;
