@@ -26,9 +26,9 @@ const LISTS: &[&str] = &[
     "status=registered&sector=private",
     "law=personopplysningsloven&purpose=cctv",
     "case_status=new&submitted_from=2025-06-01",
-    "status=awaiting_confirmation&sort=submitted_at&order=desc",
+    "status=awaiting_confirmation&sort=-submitted_at",
     "purpose=research&sort=expires_on",
-    "sector=county_or_municipal&sort=number&order=desc",
+    "sector=county_or_municipal&sort=-number",
     "status=registered&expires_before=2027-06-01",
     "q=tannlege&status=registered",
 ];

@@ -32,7 +32,7 @@ bench_start() {
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     base="http://127.0.0.1:$port"
     DATABASE_URL="$bench_url" MELDEPLIKT_DATA_DIR="$work/var" MELDEPLIKT_LISTEN="127.0.0.1:$port" \
-        MELDEPLIKT_PUBLIC_REQUESTS_PER_MINUTE=0 MELDEPLIKT_REGISTRATIONS_PER_HOUR=1000000 \
+        MELDEPLIKT_REGISTER_RATE_PER_MIN=0 MELDEPLIKT_REGISTRATIONS_PER_HOUR=1000000 \
         RUST_LOG=warn target/release/meldeplikt serve >"$work/service.log" 2>&1 &
     service=$!
     for _ in $(seq 1 100); do

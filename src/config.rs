@@ -76,9 +76,9 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Limits on what can be made to send mail or make accounts.
     pub rate_limits: RateLimits,
-    /// `MELDEPLIKT_PUBLIC_REQUESTS_PER_MINUTE`: requests to the public
+    /// `MELDEPLIKT_REGISTER_RATE_PER_MIN`: requests to the public
     /// register (API and page) per client address and minute; 0 is no limit.
-    pub public_requests_per_minute: u32,
+    pub register_rate_per_min: u32,
     /// `MELDEPLIKT_NOTIFICATION_KEY_SECRET`: the server secret of the keyed
     /// hash of notification keys (at least 32 characters). Unset: a
     /// development secret is made under the data folder.
@@ -291,10 +291,10 @@ impl Settings {
         let resends = per_hour(&mut bad, "MELDEPLIKT_RESENDS_PER_HOUR", "3");
         let organisation_mail = per_hour(&mut bad, "MELDEPLIKT_ORGANISATION_MAIL_PER_HOUR", "200");
         let registrations = per_hour(&mut bad, "MELDEPLIKT_REGISTRATIONS_PER_HOUR", "10");
-        let public_requests_per_minute = parse_or(
+        let register_rate_per_min = parse_or(
             &get,
             &mut bad,
-            "MELDEPLIKT_PUBLIC_REQUESTS_PER_MINUTE",
+            "MELDEPLIKT_REGISTER_RATE_PER_MIN",
             "600",
             |v| in_range(v, 0, 1_000_000).map(|n| n as u32),
         );
@@ -365,7 +365,7 @@ impl Settings {
                 organisation_mail: organisation_mail.ok_or_else(missing)?,
                 registrations: registrations.ok_or_else(missing)?,
             },
-            public_requests_per_minute: public_requests_per_minute.ok_or_else(missing)?,
+            register_rate_per_min: register_rate_per_min.ok_or_else(missing)?,
             notification_key_secret,
             totp_key,
             worker_interval: worker_interval.ok_or_else(missing)?,

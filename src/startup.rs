@@ -229,7 +229,7 @@ impl Shared {
             clock: web::Data::new(settings.clock.clone()),
             register: web::Data::new(crate::register::Public::new(
                 &settings.public_url,
-                settings.public_requests_per_minute,
+                settings.register_rate_per_min,
             )),
         })
     }

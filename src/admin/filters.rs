@@ -65,7 +65,7 @@ pub struct FilterParams {
     /// The id of the regulator the case is assigned to.
     #[param(value_type = Option<Uuid>)]
     pub assignee: Option<String>,
-    /// Expiring before this day (the renewals coming up).
+    /// Expiring on or before this day (the renewals coming up).
     #[param(value_type = Option<String>, format = Date, example = "2027-01-01")]
     pub expires_before: Option<String>,
     /// Submitted on or after this day (Norwegian time).
@@ -214,27 +214,28 @@ pub enum SortKey {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SortParams {
-    /// `submitted_at` (the default), `expires_on` (never-registered last) or `number`.
-    #[param(value_type = Option<String>, pattern = "^(submitted_at|expires_on|number)$")]
+    /// `submitted_at` (the default), `expires_on` (never-registered last) or
+    /// `number`; ascending, or descending with a `-` before it
+    /// (`-submitted_at`).
+    #[param(value_type = Option<String>, pattern = "^-?(submitted_at|expires_on|number)$")]
     pub sort: Option<String>,
-    /// `asc` (the default) or `desc`.
-    #[param(value_type = Option<String>, pattern = "^(asc|desc)$")]
-    pub order: Option<String>,
 }
 
 impl SortParams {
     /// The key and whether it runs downwards.
     pub fn check(&self) -> Result<(SortKey, bool), ApiError> {
-        let key = match given("sort", &self.sort)? {
-            None | Some("submitted_at") => SortKey::SubmittedAt,
-            Some("expires_on") => SortKey::ExpiresOn,
-            Some("number") => SortKey::Number,
-            Some(other) => return Err(unknown("sort", other)),
+        let Some(sort) = given("sort", &self.sort)? else {
+            return Ok((SortKey::SubmittedAt, false));
         };
-        let descending = match given("order", &self.order)? {
-            None | Some("asc") => false,
-            Some("desc") => true,
-            Some(other) => return Err(unknown("order", other)),
+        let (descending, field) = match sort.strip_prefix('-') {
+            Some(field) => (true, field),
+            None => (false, sort),
+        };
+        let key = match field {
+            "submitted_at" => SortKey::SubmittedAt,
+            "expires_on" => SortKey::ExpiresOn,
+            "number" => SortKey::Number,
+            _ => return Err(unknown("sort", sort)),
         };
         Ok((key, descending))
     }
@@ -293,17 +294,18 @@ mod tests {
             assert_eq!(err.problem().errors.unwrap()[0].pointer, field);
         }
         let sort = SortParams {
-            sort: Some("number".into()),
-            order: Some("desc".into()),
+            sort: Some("-number".into()),
         };
         assert_eq!(sort.check().unwrap(), (SortKey::Number, true));
-        assert!(
-            SortParams {
-                sort: Some("name".into()),
-                order: None
-            }
-            .check()
-            .is_err()
-        );
+        let sort = SortParams {
+            sort: Some("expires_on".into()),
+        };
+        assert_eq!(sort.check().unwrap(), (SortKey::ExpiresOn, false));
+        for bad in ["name", "--number", "-", "+number"] {
+            let sort = SortParams {
+                sort: Some(bad.into()),
+            };
+            assert!(sort.check().is_err(), "{bad}");
+        }
     }
 }

@@ -98,7 +98,8 @@ pub fn selection(f: &Filters) -> Selection<'_> {
         q = q.filter(cases::assignee.nullable().eq(v));
     }
     if let Some(v) = f.expires_before {
-        q = q.filter(notifications::expires_on.lt(v));
+        // Inclusive, as every date filter.
+        q = q.filter(notifications::expires_on.le(v));
     }
     if let Some(v) = f.submitted_from {
         q = q.filter(notifications::created_at.ge(v));

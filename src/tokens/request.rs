@@ -22,6 +22,7 @@ pub struct TokenRequest {
     pub password: Option<SecretString>,
     pub organisation_id: Option<String>,
     pub totp: Option<SecretString>,
+    pub recovery_code: Option<SecretString>,
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
     pub refresh_token: Option<SecretString>,
@@ -33,6 +34,7 @@ const TOKEN_FIELDS: &[&str] = &[
     "password",
     "organisation_id",
     "totp",
+    "recovery_code",
     "client_id",
     "client_secret",
     "refresh_token",
@@ -45,9 +47,10 @@ const TOKEN_FIELDS: &[&str] = &[
 #[serde(tag = "grant_type", rename_all = "snake_case")]
 #[expect(dead_code, reason = "the documented shape of `TokenRequest`")]
 pub enum TokenRequestDoc {
-    /// A user signs in. An account with a second factor needs `totp` as
-    /// well: without it the answer is 401 `mfa_required` whether the
-    /// password was right or not, so send both again.
+    /// A user signs in. An account with a second factor needs `totp` (or
+    /// `recovery_code`) as well: a right password without it is answered
+    /// 401 `mfa_required`, so send both again; a wrong one is answered as
+    /// any wrong password.
     Password {
         /// The user's e-mail address.
         #[schema(example = "personvern@fjordvik.kommune.no")]
@@ -70,6 +73,15 @@ pub enum TokenRequestDoc {
             pattern = "^ *([0-9] *){6}$|^[ -]*([0-9A-TV-Za-tv-z][ -]*){24}$"
         )]
         totp: Option<String>,
+        /// Instead of `totp`: one of the recovery codes
+        /// (`XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`), each works once.
+        #[schema(
+            value_type = String,
+            format = Password,
+            required = false,
+            pattern = "^[ -]*([0-9A-TV-Za-tv-z][ -]*){24}$"
+        )]
+        recovery_code: Option<String>,
     },
     /// An integration (API client) signs in.
     ClientCredentials {

@@ -66,7 +66,7 @@ pub struct TokenResponse {
         (status = 200, description = "Tokens", body = TokenResponse),
         (status = 400, description = "A missing parameter, an unsupported grant type, or a `totp` that is no code's form (`code`)",
             body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong credentials (a wrong password or second-factor code: one answer for either), or a spent or revoked refresh token (`code: invalid_grant`); or the account has a second factor and `totp` was not sent (`code: mfa_required`, whether the password was right or not): send the password again with the code",
+        (status = 401, description = "Wrong credentials (a wrong password or second-factor code: one answer for either), or a spent or revoked refresh token (`code: invalid_grant`); or the password was right but the account has a second factor and no code was sent (`code: mfa_required`): send the password again with `totp` (or `recovery_code`)",
             body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failures; wait `Retry-After` seconds",
@@ -161,10 +161,11 @@ const ADDRESS_FACTOR: u32 = 4;
 /// Signs a user in. Throttled by account and address together, by address
 /// and, gently, by account: see `auth::throttle` for why.
 ///
-/// An account with a second factor needs its code too. Without one the
-/// answer is `mfa_required` whether the password was right or not, and
-/// nothing is counted or cleared, so that the answer tells nothing about
-/// the password; with one, a wrong password and a wrong code are the same
+/// An account with a second factor needs its code too (`totp`, or a
+/// recovery code in `recovery_code`). A right password without one is
+/// answered `mfa_required`, nothing counted or cleared; a wrong one is the
+/// ordinary failure, as the contract says ("Details that clients rely
+/// on"). With a code, a wrong password and a wrong code are the same
 /// failure, answered and counted alike.
 async fn password_grant(
     request: TokenRequest,
@@ -188,16 +189,21 @@ async fn password_grant(
     let password = request.password.ok_or_else(|| missing("password"))?;
     // A code that is no code's form is the request's fault: said before
     // anything is checked, so it tells nothing about the account.
-    let code = match request
-        .totp
-        .as_ref()
-        .map(|t| t.expose_secret().trim())
-        .filter(|t| !t.is_empty())
-    {
-        None => None,
-        Some(text) => Some(Code::parse(text).ok_or_else(|| {
-            ApiError::bad_field("totp", "invalid_request", Say::new("totp_malformed"))
-        })?),
+    let given = |field: &Option<secrecy::SecretString>| {
+        field
+            .as_ref()
+            .map(|t| t.expose_secret().trim().to_owned())
+            .filter(|t| !t.is_empty())
+    };
+    let malformed =
+        |name: &str| ApiError::bad_field(name, "invalid_request", Say::new("totp_malformed"));
+    let code = match (given(&request.totp), given(&request.recovery_code)) {
+        (Some(text), _) => Some(Code::parse(&text).ok_or_else(|| malformed("totp"))?),
+        (None, Some(text)) => match Code::parse(&text) {
+            Some(code @ Code::Recovery(_)) => Some(code),
+            _ => return Err(malformed("recovery_code")),
+        },
+        (None, None) => None,
     };
     let pair_key = format!("login:{email} from {address}");
     let address_key = format!("login-ip:{address}");
@@ -253,7 +259,6 @@ async fn password_grant(
         // A password right for an account with a second factor, or right
         // for none of an address that has one: the same answer.
         (Some(_), None) => return Err(mfa_required()),
-        (None, None) if !with_factor.is_empty() => return Err(mfa_required()),
         (Some(user), Some(code)) => {
             if mfa::check(&mut conn, &mfa.key, user.id, code, now).await? {
                 if let Code::Recovery(_) = code {

@@ -297,7 +297,7 @@ async fn the_catalog_describes_the_register_as_an_open_dataset() {
 
 #[tokio::test]
 async fn a_greedy_client_is_told_to_wait_and_anyone_may_read_from_any_origin() {
-    let app = spawn_app_with(|s| s.public_requests_per_minute = 20).await;
+    let app = spawn_app_with(|s| s.register_rate_per_min = 20).await;
     let mut statuses = Vec::new();
     for _ in 0..15 {
         statuses.push(app.get("/v1/register").await.status().as_u16());

@@ -562,7 +562,7 @@ async fn a_page_the_client_has_is_answered_304() {
 
 #[tokio::test]
 async fn the_pages_share_the_per_address_limit_and_say_when_to_come_back() {
-    let app = spawn_app_with(|s| s.public_requests_per_minute = 1).await;
+    let app = spawn_app_with(|s| s.register_rate_per_min = 1).await;
     let mut last = None;
     for _ in 0..12 {
         let page = get_page(&app, "/register").await;
