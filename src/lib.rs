@@ -15,6 +15,7 @@ pub mod cors;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod extract;
 pub mod fallback;

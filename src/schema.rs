@@ -79,6 +79,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    event_counters (organisation_id) {
+        organisation_id -> Uuid,
+        last -> Int8,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        sequence -> Int8,
+        #[sql_name = "type"]
+        type_ -> Text,
+        occurred_at -> Timestamptz,
+        number -> Text,
+        data -> Jsonb,
+    }
+}
+
+diesel::table! {
     idempotency_keys (scope, key) {
         scope -> Text,
         key -> Text,
@@ -288,6 +308,8 @@ diesel::joinable!(case_notes -> users (author));
 diesel::joinable!(cases -> notifications (notification_id));
 diesel::joinable!(cases -> users (assignee));
 diesel::joinable!(confirmation_tokens -> notifications (notification_id));
+diesel::joinable!(event_counters -> organisations (organisation_id));
+diesel::joinable!(events -> organisations (organisation_id));
 diesel::joinable!(notification_versions -> notifications (notification_id));
 diesel::joinable!(notifications -> organisations (organisation_id));
 diesel::joinable!(receipts -> notifications (notification_id));
@@ -303,6 +325,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_notes,
     cases,
     confirmation_tokens,
+    event_counters,
+    events,
     idempotency_keys,
     notification_versions,
     notifications,

@@ -27,6 +27,7 @@ use crate::notifications::store::transitions::{self, Confirmed as ConfirmedVersi
 use crate::notifications::store::{self as notification_store, NotificationRow, VersionRow};
 use crate::receipts::store::{self as receipt_store, ReceiptRow};
 use crate::receipts::{ReceiptSigner, ReceiptView};
+use crate::register::projection as register;
 
 /// The outcome of a confirmation.
 pub struct Confirmed {
@@ -76,7 +77,11 @@ pub async fn confirm(
             Some(_) => renew_previous(conn, &c, now).await?,
             None => None,
         };
-        let expires_on = confirm_or_withdraw(conn, settings, &c, key.as_ref(), now).await?;
+        let expires_on =
+            confirm_or_withdraw(conn, settings, &c, key.as_ref(), receipt_id, now).await?;
+        if let Some(previous) = renewed {
+            register::refresh(conn, &previous.to_string(), now).await?;
+        }
         let receipt = issue_receipt(conn, signer, &c, receipt_id, expires_on, now).await?;
         queue_receipt_mail(conn, &c, &receipt, key.as_ref(), now).await?;
         // Audited last: the audit lock is the last lock taken (`audit`).
@@ -131,10 +136,11 @@ async fn confirm_or_withdraw(
     settings: &NotificationSettings,
     c: &Waiting,
     key: Option<&NotificationKey>,
+    receipt_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Option<NaiveDate>, ApiError> {
     if c.link.action == Confirming::Withdrawal {
-        transitions::withdraw(conn, &c.row, c.next, now).await?;
+        transitions::withdraw(conn, &c.row, c.next, receipt_id, now).await?;
         return Ok(None);
     }
     let expires_on = settings.periods.expires_on(oslo_date(now));
@@ -143,6 +149,7 @@ async fn confirm_or_withdraw(
         content: &c.content,
         expires_on,
         key_hash: key.map(|k| k.hash(settings.key_secret()).to_vec()),
+        receipt_id,
     };
     if !transitions::confirm_version(conn, &c.row, c.next, confirmed, now).await? {
         return Err(gone(Say::new("version_no_longer_waiting")));

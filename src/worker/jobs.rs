@@ -84,7 +84,7 @@ impl Job {
                     return Ok(false);
                 }
                 queue_reminder(conn, row, expires, now).await?;
-                transitions::mark_reminded(conn, row.id, expires).await?;
+                transitions::mark_reminded(conn, row, expires, now).await?;
                 let details = serde_json::json!({ "expires_on": expires });
                 system_entry(row, "notification.reminder_sent", details)
             }

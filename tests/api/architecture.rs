@@ -26,6 +26,8 @@ const OWNERS: &[(&str, &str)] = &[
     ("register_entries", "register/projection.rs"),
     ("register_changes", "register/projection.rs"),
     ("cases", "admin/case_store.rs"),
+    ("events", "events/store.rs"),
+    ("event_counters", "events/store.rs"),
     ("case_notes", "admin/case_store.rs"),
 ];
 

@@ -19,6 +19,7 @@ mod auth;
 mod code_lists;
 mod enumeration;
 mod errors;
+mod events;
 mod hygiene;
 mod idempotency;
 mod licences;

@@ -119,8 +119,9 @@ async fn amendments_withdrawals_and_renewals_show_when_confirmed_and_the_feed_sa
             (number.clone(), "added".into(), Some(1)),
             (number.clone(), "changed".into(), Some(2)),
             (old.clone(), "added".into(), Some(1)),
-            (old.clone(), "removed".into(), None),
+            // One transaction: the renewal enters, then the renewed leaves.
             (renewed.clone(), "added".into(), Some(1)),
+            (old.clone(), "removed".into(), None),
             (number.clone(), "removed".into(), None),
         ]
     );

@@ -16,6 +16,7 @@ use crate::domain::notification::Notification;
 use crate::domain::number::NotificationNumber;
 use crate::domain::receipt::content_digest;
 use crate::domain::version::{VersionKind, VersionState};
+use crate::events::{EventData, EventType, store as events};
 use crate::register::projection as register;
 use crate::schema::{notification_versions, notifications};
 
@@ -36,6 +37,30 @@ fn touch(
     diesel::dsl::Eq<notifications::updated_at, DateTime<Utc>>,
 ) {
     (next_revision(), notifications::updated_at.eq(now))
+}
+
+/// The event of a change, in the caller's transaction: before the
+/// register is written, as the counter is a row lock.
+#[allow(clippy::too_many_arguments)]
+async fn event(
+    conn: &mut AsyncPgConnection,
+    row: &NotificationRow,
+    kind: EventType,
+    version: Option<i32>,
+    status: Status,
+    receipt_id: Option<Uuid>,
+    what: Option<&'static str>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let data = EventData {
+        number: row.number.clone(),
+        version,
+        status: status.code(),
+        receipt_id,
+        kind: what,
+    };
+    events::record(conn, row.organisation_id, kind, &data, now).await?;
+    Ok(())
 }
 
 /// Who submitted a version.
@@ -136,6 +161,18 @@ pub async fn create(
         .await?;
     let kind = VersionKind::first(content.registration_kind());
     insert_version(conn, id, 1, kind, content, by, now).await?;
+    let status = row.status();
+    event(
+        conn,
+        &row,
+        EventType::Submitted,
+        Some(1),
+        status,
+        None,
+        Some(kind.code()),
+        now,
+    )
+    .await?;
     Ok(row)
 }
 
@@ -171,6 +208,18 @@ pub async fn submit_amendment(
     .await?;
     let journal = row.registered_is_journal() || content.is_patient_journal();
     let row = set_waiting(conn, row.id, next, version, journal, now).await?;
+    let what = Some(VersionKind::Amendment.code());
+    event(
+        conn,
+        &row,
+        EventType::Submitted,
+        Some(version),
+        next,
+        None,
+        what,
+        now,
+    )
+    .await?;
     Ok(Submitted { row, replaced })
 }
 
@@ -186,6 +235,18 @@ pub async fn submit_withdrawal(
     let replaced = close_pending(conn, row.id, VersionState::Superseded).await?;
     let journal = row.registered_is_journal();
     let updated = set_waiting(conn, row.id, next, row.latest_version, journal, now).await?;
+    let version = row.registered_version;
+    event(
+        conn,
+        &updated,
+        EventType::Submitted,
+        version,
+        next,
+        None,
+        Some("withdrawal"),
+        now,
+    )
+    .await?;
     Ok(Submitted {
         row: updated,
         replaced,
@@ -219,6 +280,8 @@ pub struct Confirmed<'a> {
     pub expires_on: NaiveDate,
     /// The hash of a new notification key, on a first registration.
     pub key_hash: Option<Vec<u8>>,
+    /// The receipt the confirmation issues.
+    pub receipt_id: Uuid,
 }
 
 /// The pending version becomes the registered one, valid until
@@ -265,6 +328,22 @@ pub async fn confirm_version(
             .execute(conn)
             .await?;
     }
+    let what = match row.registered_version {
+        None => VersionKind::first(confirmed.content.registration_kind()),
+        Some(_) => VersionKind::Amendment,
+    };
+    let (version, receipt) = (Some(confirmed.version), Some(confirmed.receipt_id));
+    event(
+        conn,
+        row,
+        EventType::Registered,
+        version,
+        next,
+        receipt,
+        Some(what.code()),
+        now,
+    )
+    .await?;
     register::refresh(conn, &row.number, now).await?;
     Ok(true)
 }
@@ -275,17 +354,31 @@ pub async fn withdraw(
     conn: &mut AsyncPgConnection,
     row: &NotificationRow,
     next: Status,
+    receipt_id: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::update(notifications::table.find(row.id))
         .set((notifications::status.eq(next), touch(now)))
         .execute(conn)
         .await?;
+    let version = row.registered_version;
+    event(
+        conn,
+        row,
+        EventType::Withdrawn,
+        version,
+        next,
+        Some(receipt_id),
+        None,
+        now,
+    )
+    .await?;
     register::refresh(conn, &row.number, now).await
 }
 
 /// A confirmed re-registration renews the notification it names, when that
-/// one of the same organisation can still be renewed. True when it was.
+/// one of the same organisation can still be renewed. True when it was;
+/// the caller then refreshes the register for it.
 #[tracing::instrument(level = "debug", skip_all, fields(notification = %previous))]
 pub async fn renew_previous(
     conn: &mut AsyncPgConnection,
@@ -306,7 +399,9 @@ pub async fn renew_previous(
     .set((notifications::status.eq(Status::Renewed), touch(now)))
     .execute(conn)
     .await?;
-    register::refresh(conn, &previous.to_string(), now).await?;
+    // The caller brings the register in line once its own event is
+    // written (the event counter is a row lock, taken before the
+    // register's writer lock).
     Ok(renewed == 1)
 }
 
@@ -321,7 +416,7 @@ pub async fn lapse_pending(
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     let journal = next != Status::Lapsed && row.registered_is_journal();
-    end_wait(conn, row, next, journal, now).await
+    end_wait(conn, row, next, journal, EventType::Lapsed, now).await
 }
 
 /// The validity ran out; anything still waiting falls away.
@@ -332,7 +427,7 @@ pub async fn expire(
     next: Status,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    end_wait(conn, row, next, false, now).await
+    end_wait(conn, row, next, false, EventType::Expired, now).await
 }
 
 /// Whatever waited for confirmation falls away (the pending version
@@ -342,9 +437,10 @@ async fn end_wait(
     row: &NotificationRow,
     next: Status,
     journal: bool,
+    kind: EventType,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    close_pending(conn, row.id, VersionState::Lapsed).await?;
+    let lapsed = close_pending(conn, row.id, VersionState::Lapsed).await?;
     links::revoke(conn, row.id, now).await?;
     diesel::update(notifications::table.find(row.id))
         .set((
@@ -354,21 +450,39 @@ async fn end_wait(
         ))
         .execute(conn)
         .await?;
+    // A lapse names the version that fell away; an expiry the one that ran out.
+    let version = match kind {
+        EventType::Lapsed => lapsed.or(row.registered_version),
+        _ => row.registered_version,
+    };
+    event(conn, row, kind, version, next, None, None, now).await?;
     register::refresh(conn, &row.number, now).await
 }
 
 /// The renewal reminder went out for the expiry date `expires_on`.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(notification = %row.number))]
 pub async fn mark_reminded(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    row: &NotificationRow,
     expires_on: NaiveDate,
+    now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::update(notifications::table.find(id))
+    diesel::update(notifications::table.find(row.id))
         .set(notifications::reminder_sent_for.eq(expires_on))
         .execute(conn)
         .await?;
-    Ok(())
+    let (version, status) = (row.registered_version, row.status());
+    event(
+        conn,
+        row,
+        EventType::Expiring,
+        version,
+        status,
+        None,
+        None,
+        now,
+    )
+    .await
 }
 
 /// A new notification key; the old one stops working. A new key does not
