@@ -12,6 +12,7 @@ use crate::audit::{self, ActorKind, AuditRow, Fault, Search};
 use crate::auth::Principal;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem, Say};
+use crate::query::{self, given, unknown};
 
 /// The longest `action` searched for.
 const ACTION_MAX: usize = 100;
@@ -54,30 +55,6 @@ pub struct AuditParams {
     pub cursor: Option<String>,
 }
 
-fn bad(name: &str, value: &str) -> ApiError {
-    ApiError::bad_field(
-        name,
-        "unknown_code",
-        Say::new("parameter_value_unknown")
-            .with("name", name)
-            .with("value", value.chars().take(40).collect::<String>()),
-    )
-}
-
-/// A parameter that is set; empty is refused, as in every list.
-fn given<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, ApiError> {
-    match value.as_deref() {
-        Some(v) if v.trim().is_empty() => Err(bad(name, v)),
-        other => Ok(other),
-    }
-}
-
-fn id(name: &str, value: &Option<String>) -> Result<Option<Uuid>, ApiError> {
-    given(name, value)?
-        .map(|v| Uuid::try_parse(v).map_err(|_| bad(name, v)))
-        .transpose()
-}
-
 fn instant(name: &str, value: &Option<String>) -> Result<Option<DateTime<Utc>>, ApiError> {
     given(name, value)?
         .map(|v| {
@@ -111,7 +88,7 @@ impl AuditParams {
                             .all(|b| b.is_ascii_digit())
                 });
                 form.then(|| format!("notification:{v}"))
-                    .ok_or_else(|| bad("notification", v))
+                    .ok_or_else(|| unknown("notification", v))
             })
             .transpose()?;
         let action = given("action", &self.action)?;
@@ -125,31 +102,18 @@ impl AuditParams {
             ));
         }
         let actor_kind = given("actor_kind", &self.actor_kind)?
-            .map(|v| ActorKind::parse(v).ok_or_else(|| bad("actor_kind", v)))
+            .map(|v| ActorKind::parse(v).ok_or_else(|| unknown("actor_kind", v)))
             .transpose()?;
         let search = Search {
             subject,
-            organisation_id: id("organisation", &self.organisation)?,
-            actor_id: id("actor", &self.actor)?,
+            organisation_id: query::uuid("organisation", &self.organisation)?,
+            actor_id: query::uuid("actor", &self.actor)?,
             actor_kind,
             action: action.map(str::to_owned),
             from: instant("from", &self.from)?,
             before: instant("to", &self.to)?,
         };
-        let limit = match self.limit.as_deref() {
-            None => DEFAULT_LIMIT,
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| {
-                    ApiError::bad_field(
-                        "limit",
-                        "invalid_limit",
-                        Say::new("invalid_limit").with("max", MAX_LIMIT),
-                    )
-                })?,
-        };
+        let limit = query::limit(self.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
         // Any cursor of the documented form is a position; beyond the
         // newest id it stands for the top.
         let below = match self.cursor.as_deref().filter(|c| !c.is_empty()) {

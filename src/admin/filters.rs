@@ -11,6 +11,7 @@ use crate::clock::oslo_instant;
 use crate::domain::code_lists::{Law, LegalGround, Purpose, Sector};
 use crate::domain::lifecycle::Status;
 use crate::error::{ApiError, Say};
+use crate::query::{self, code, date, given, unknown};
 
 /// The longest search text of the back office.
 pub const Q_MAX: usize = 200;
@@ -96,53 +97,6 @@ pub struct Filters {
     pub q: Option<String>,
 }
 
-fn unknown(name: &str, value: &str) -> ApiError {
-    ApiError::bad_field(
-        name,
-        "unknown_code",
-        Say::new("parameter_value_unknown")
-            .with("name", name)
-            .with("value", value),
-    )
-}
-
-/// A filter that is set; empty is refused, as in every list.
-fn given<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, ApiError> {
-    match value.as_deref() {
-        Some(v) if v.trim().is_empty() => Err(unknown(name, v)),
-        other => Ok(other),
-    }
-}
-
-fn code<T: Copy, U>(
-    name: &str,
-    value: &Option<String>,
-    parse: impl Fn(&str) -> Option<T>,
-    code: impl Fn(T) -> U,
-) -> Result<Option<U>, ApiError> {
-    given(name, value)?
-        .map(|v| parse(v).map(&code).ok_or_else(|| unknown(name, v)))
-        .transpose()
-}
-
-/// A date of four-digit year, as RFC 3339 writes one.
-pub fn date(name: &str, value: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
-    given(name, value)?
-        .map(|v| {
-            (v.len() == 10)
-                .then(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
-                .flatten()
-                .ok_or_else(|| {
-                    ApiError::bad_field(
-                        name,
-                        "invalid_date",
-                        Say::new("parameter_not_a_date").with("name", name),
-                    )
-                })
-        })
-        .transpose()
-}
-
 impl FilterParams {
     pub fn check(&self) -> Result<Filters, ApiError> {
         // Empty or blank words search for nothing in particular, as in
@@ -177,12 +131,7 @@ impl FilterParams {
             purpose: code("purpose", &self.purpose, Purpose::parse, Purpose::code)?,
             organisation,
             case_status: code("case_status", &self.case_status, CaseStatus::parse, |s| s)?,
-            assignee: code(
-                "assignee",
-                &self.assignee,
-                |v| Uuid::try_parse(v).ok(),
-                |u| u,
-            )?,
+            assignee: query::uuid("assignee", &self.assignee)?,
             expires_before: date("expires_before", &self.expires_before)?,
             submitted_from: date("submitted_from", &self.submitted_from)?
                 .map(|d| oslo_instant(d, midnight)),

@@ -26,6 +26,7 @@ use crate::domain::number::NotificationNumber;
 use crate::error::{ApiError, Problem, Say};
 use crate::notifications::store as notification_store;
 use crate::notifications::views::{NotificationView, VersionView, Versions};
+use crate::query;
 use crate::receipts::{ReceiptView, Receipts, store as receipt_store};
 
 /// A page of the list.
@@ -43,20 +44,7 @@ const MAX_LIMIT: i64 = 100;
 
 impl AdminPageParams {
     fn check(&self) -> Result<(i64, Option<(i64, uuid::Uuid)>), ApiError> {
-        let limit = match self.limit.as_deref() {
-            None => 20,
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| {
-                    ApiError::bad_field(
-                        "limit",
-                        "invalid_limit",
-                        Say::new("invalid_limit").with("max", MAX_LIMIT),
-                    )
-                })?,
-        };
+        let limit = query::limit(self.limit.as_deref(), 20, MAX_LIMIT)?;
         let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => Some(decode_key_cursor(c).ok_or_else(|| {

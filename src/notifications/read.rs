@@ -16,6 +16,7 @@ use crate::domain::diff::diff;
 use crate::domain::lifecycle::Status;
 use crate::domain::number::NotificationNumber;
 use crate::error::{ApiError, Problem, Say};
+use crate::query;
 use crate::receipts::store as receipt_store;
 use crate::receipts::{ReceiptView, Receipts};
 
@@ -43,26 +44,6 @@ pub struct ListParams {
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
-}
-
-fn filter_code<T: Copy, U>(
-    name: &str,
-    value: &Option<String>,
-    parse: impl Fn(&str) -> Option<T>,
-    code: impl Fn(T) -> U,
-) -> Result<Option<U>, ApiError> {
-    match value.as_deref() {
-        None => Ok(None),
-        Some(v) => parse(v).map(|p| Some(code(p))).ok_or_else(|| {
-            ApiError::bad_field(
-                name,
-                "unknown_code",
-                Say::new("parameter_value_unknown")
-                    .with("name", name)
-                    .with("value", v),
-            )
-        }),
-    }
 }
 
 /// Lists one's own notifications, oldest first, with filters and cursors.
@@ -100,10 +81,10 @@ pub(super) async fn list_notifications(
         ));
     }
     let filters = Filters {
-        status: filter_code("status", &params.status, Status::parse, |s| s)?,
-        law: filter_code("law", &params.law, Law::parse, Law::code)?,
-        purpose: filter_code("purpose", &params.purpose, Purpose::parse, Purpose::code)?,
-        sector: filter_code("sector", &params.sector, Sector::parse, Sector::code)?,
+        status: query::code("status", &params.status, Status::parse, |s| s)?,
+        law: query::code("law", &params.law, Law::parse, Law::code)?,
+        purpose: query::code("purpose", &params.purpose, Purpose::parse, Purpose::code)?,
+        sector: query::code("sector", &params.sector, Sector::parse, Sector::code)?,
         q: q.map(str::to_owned),
     };
     let mut conn = pool.get().await?;

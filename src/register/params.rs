@@ -1,7 +1,7 @@
 //! The search's parameters, as the API and the web page read them: each
 //! checked, and a problem that names the one that is wrong.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -10,6 +10,7 @@ use super::store::Query;
 use crate::clock::oslo_instant;
 use crate::domain::code_lists::{Law, LegalGround, Purpose, Sector};
 use crate::error::{ApiError, Say};
+use crate::query::{self, code, date, given, unknown};
 
 /// The most entries on one page.
 pub const MAX_LIMIT: i64 = 100;
@@ -62,53 +63,6 @@ pub struct Search {
     pub query: Query,
     pub after: Option<After>,
     pub limit: i64,
-}
-
-fn unknown(name: &str, value: &str) -> ApiError {
-    ApiError::bad_field(
-        name,
-        "unknown_code",
-        Say::new("parameter_value_unknown")
-            .with("name", name)
-            .with("value", value),
-    )
-}
-
-/// A filter that is set; an empty value is refused, as in every list.
-fn given<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, ApiError> {
-    match value.as_deref() {
-        Some("") => Err(unknown(name, "")),
-        other => Ok(other),
-    }
-}
-
-fn code<T: Copy>(
-    name: &str,
-    value: &Option<String>,
-    parse: impl Fn(&str) -> Option<T>,
-    code: impl Fn(T) -> &'static str,
-) -> Result<Option<&'static str>, ApiError> {
-    given(name, value)?
-        .map(|v| parse(v).map(&code).ok_or_else(|| unknown(name, v)))
-        .transpose()
-}
-
-fn date(name: &str, value: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
-    given(name, value)?
-        .map(|v| {
-            // Four digits of year, as RFC 3339 writes a date.
-            let date = (v.len() == 10)
-                .then(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
-                .flatten();
-            date.ok_or_else(|| {
-                ApiError::bad_field(
-                    name,
-                    "invalid_date",
-                    Say::new("parameter_not_a_date").with("name", name),
-                )
-            })
-        })
-        .transpose()
 }
 
 impl SearchParams {
@@ -220,20 +174,7 @@ impl SearchParams {
                 .and_then(|d| d.succ_opt())
                 .map(|d| oslo_instant(d, midnight)),
         };
-        let limit = match given("limit", &self.limit)? {
-            None => DEFAULT_LIMIT,
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| {
-                    ApiError::bad_field(
-                        "limit",
-                        "invalid_limit",
-                        Say::new("invalid_limit").with("max", MAX_LIMIT),
-                    )
-                })?,
-        };
+        let limit = query::limit(self.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
         let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => Some(search::decode_cursor(c, query.is_ranked()).ok_or_else(|| {

@@ -16,6 +16,7 @@ use diesel_async::AsyncPgConnection;
 use crate::db::Pool;
 use crate::domain::number::NotificationNumber;
 use crate::error::{ApiError, Problem, Say};
+use crate::query;
 
 /// How long anyone may cache an answer of the register, in seconds: a
 /// change shows within a minute everywhere, at once here.
@@ -145,24 +146,6 @@ pub struct ChangesParams {
 
 const MAX_CHANGES: i64 = 1000;
 
-/// A parameter that is a whole number in `range`, `default` when absent;
-/// else the problem `wrong` names.
-fn number_in(
-    value: Option<&str>,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-    wrong: impl FnOnce() -> ApiError,
-) -> Result<i64, ApiError> {
-    match value {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(wrong),
-    }
-}
-
 /// What changed in the register after a sequence number, in the order it
 /// took effect: each entry added, changed (a newer version confirmed) or
 /// removed (withdrawn, expired, renewed). A mirror keeps `next_after` and
@@ -190,20 +173,14 @@ pub(super) async fn list_register_changes(
     params: web::Query<ChangesParams>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    let after = number_in(params.after.as_deref(), 0, 0..=i64::MAX, || {
+    let after = query::number_in(params.after.as_deref(), 0, 0..=i64::MAX, || {
         ApiError::bad_field(
             "after",
             "invalid_number",
             Say::new("parameter_not_a_number").with("name", "after"),
         )
     })?;
-    let limit = number_in(params.limit.as_deref(), 100, 1..=MAX_CHANGES, || {
-        ApiError::bad_field(
-            "limit",
-            "invalid_limit",
-            Say::new("invalid_limit").with("max", MAX_CHANGES),
-        )
-    })?;
+    let limit = query::limit(params.limit.as_deref(), 100, MAX_CHANGES)?;
     let mut conn = pool.get().await?;
     let mut rows = store::changes(&mut conn, after, limit + 1).await?;
     let more = rows.len() as i64 > limit;
