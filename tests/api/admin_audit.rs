@@ -7,8 +7,8 @@ use diesel::sql_types::{BigInt, Bytea, Text};
 use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
-use crate::fixtures::{example, regulator_token};
-use crate::helpers::{PASSWORD, TestApp, create_empty_database, drop_database, problem, spawn_app};
+use crate::fixtures::{example, non_regulators, regulator_token};
+use crate::helpers::{TestApp, create_empty_database, drop_database, problem, spawn_app};
 use crate::register::{named, registered};
 
 async fn audit(app: &TestApp, token: &str, query: &str) -> Value {
@@ -392,43 +392,7 @@ async fn many_writers_at_once_make_one_unbroken_chain() {
 async fn only_regulators_see_the_audit_log() {
     let app = spawn_app().await;
     let (admin, _) = app.admin().await;
-    let member_email = "medlem@example.no";
-    let made = app
-        .post_with(
-            "/v1/organisation/users",
-            &admin,
-            &json!({ "email": member_email, "password": PASSWORD, "role": "member" }),
-        )
-        .await;
-    assert_eq!(made.status(), 201);
-    let member = app.login(member_email, PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client: Value = app
-        .post_with(
-            "/v1/organisation/api-clients",
-            &admin,
-            &json!({ "name": "Arkiv" }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let token: Value = app
-        .post_json(
-            "/v1/auth/token",
-            &json!({
-                "grant_type": "client_credentials",
-                "client_id": client["client_id"],
-                "client_secret": client["client_secret"],
-            }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let client_token = token["access_token"].as_str().unwrap().to_owned();
+    let [admin, member, client_token] = non_regulators(&app, &admin).await;
     for (who, token) in [
         ("admin", &admin),
         ("member", &member),

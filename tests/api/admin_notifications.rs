@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{app_with_known_secret, example, regulator_token};
-use crate::helpers::{PASSWORD, TestApp, problem};
+use crate::fixtures::{app_with_known_secret, example, non_regulators, regulator_token};
+use crate::helpers::{TestApp, problem};
 use crate::register::{for_purpose, named, registered};
 
 /// A notification submitted and left waiting; its number.
@@ -533,40 +533,7 @@ async fn every_back_office_route_is_not_found_for_anyone_but_a_regulator() {
     let app = app_with_known_secret().await;
     let (admin, _) = app.admin().await;
     let number = registered(&app, &admin, &example()).await;
-    let member_email = "medlem@example.no";
-    let made = app
-        .post_with(
-            "/v1/organisation/users",
-            &admin,
-            &json!({"email": member_email, "password": PASSWORD, "role": "member"}),
-        )
-        .await;
-    assert_eq!(made.status(), 201);
-    let member = app.login(member_email, PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client: Value = app
-        .post_with(
-            "/v1/organisation/api-clients",
-            &admin,
-            &json!({"name": "Sak"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let client_token: Value = app
-        .post_json(
-            "/v1/auth/token",
-            &json!({"grant_type": "client_credentials", "client_id": client["client_id"],
-                    "client_secret": client["client_secret"]}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let client_token = client_token["access_token"].as_str().unwrap().to_owned();
+    let [admin, member, client_token] = non_regulators(&app, &admin).await;
     let gets = [
         "/v1/admin/notifications".to_owned(),
         format!("/v1/admin/notifications/{number}"),

@@ -135,3 +135,44 @@ pub async fn regulator(
     let tokens: Value = response.json().await.unwrap();
     (tokens["access_token"].as_str().unwrap().to_owned(), created)
 }
+
+/// An organisation's three kinds of caller that are no regulator, all of
+/// the organisation `admin` administers: (its admin, a member, an API
+/// client), each as an access token.
+pub async fn non_regulators(app: &TestApp, admin: &str) -> [String; 3] {
+    let member_email = "medlem@example.no";
+    let made = app
+        .post_with(
+            "/v1/organisation/users",
+            admin,
+            &json!({"email": member_email, "password": PASSWORD, "role": "member"}),
+        )
+        .await;
+    assert_eq!(made.status(), 201);
+    let member = app.login(member_email, PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client: Value = app
+        .post_with(
+            "/v1/organisation/api-clients",
+            admin,
+            &json!({"name": "Sak"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token: Value = app
+        .post_json(
+            "/v1/auth/token",
+            &json!({"grant_type": "client_credentials", "client_id": client["client_id"],
+                    "client_secret": client["client_secret"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let client_token = token["access_token"].as_str().unwrap().to_owned();
+    [admin.to_owned(), member, client_token]
+}
