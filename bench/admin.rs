@@ -9,14 +9,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{Value, json};
 
 #[path = "harness.rs"]
 mod harness;
 
-use harness::{loopback_base, rss_kib, run};
+use harness::{download, loopback_base, run};
 
 const CONCURRENCY: usize = 16;
 const SECONDS: u64 = 10;
@@ -121,52 +121,10 @@ async fn main() {
 
     // The whole export, watching the service's memory.
     for format in ["csv", "ndjson"] {
-        let before = pid.and_then(rss_kib);
-        let peak = Arc::new(AtomicU64::new(before.unwrap_or(0)));
-        let done = Arc::new(AtomicU64::new(0));
-        let watcher = pid.map(|pid| {
-            let (peak, done) = (peak.clone(), done.clone());
-            tokio::spawn(async move {
-                while done.load(Ordering::Relaxed) == 0 {
-                    if let Some(kib) = rss_kib(pid) {
-                        peak.fetch_max(kib, Ordering::Relaxed);
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            })
-        });
-        let started = Instant::now();
-        let mut response = client
+        let request = client
             .get(format!("{base}/v1/admin/export?format={format}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
-        let (mut bytes, mut lines) = (0usize, 0usize);
-        while let Some(chunk) = response.chunk().await.unwrap() {
-            bytes += chunk.len();
-            lines += chunk.iter().filter(|b| **b == b'\n').count();
-        }
-        let elapsed = started.elapsed();
-        done.store(1, Ordering::Relaxed);
-        if let Some(w) = watcher {
-            w.await.unwrap();
-        }
-        let growth = before.map(|b| peak.load(Ordering::Relaxed).saturating_sub(b));
-        println!(
-            "{:<44} {:>7.2} s  {:>6.1} MB  {lines} lines  memory {}",
-            format!("GET /v1/admin/export ({format})"),
-            elapsed.as_secs_f64(),
-            bytes as f64 / 1e6,
-            match (before, growth) {
-                (Some(b), Some(g)) => format!(
-                    "{:.1} MB at start, grew {:.1} MB",
-                    b as f64 / 1024.0,
-                    g as f64 / 1024.0
-                ),
-                _ => "not watched (no pid given)".to_owned(),
-            }
-        );
+            .bearer_auth(&token);
+        let name = format!("GET /v1/admin/export ({format})");
+        download(&name, request, pid).await;
     }
 }

@@ -108,7 +108,7 @@ pub fn loopback_base(arg: Option<String>) -> String {
 
 /// The resident memory of a process, in KiB.
 #[allow(dead_code, reason = "the load benchmark does not watch memory")]
-pub fn rss_kib(pid: u32) -> Option<u64> {
+fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
@@ -133,4 +133,53 @@ pub fn totp_now(secret: Option<&str>) -> Option<String> {
         .expect("after 1970")
         .as_secs();
     Some(secret.code_at(now))
+}
+
+/// Downloads `request` whole, watching the resident memory of the
+/// process `pid` while it streams; prints the time, size, lines and how far
+/// the memory grew above where it started.
+#[allow(dead_code, reason = "the load benchmark downloads nothing")]
+pub async fn download(name: &str, request: reqwest::RequestBuilder, pid: Option<u32>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let before = pid.and_then(rss_kib);
+    let peak = Arc::new(AtomicU64::new(before.unwrap_or(0)));
+    let done = Arc::new(AtomicBool::new(false));
+    let watcher = pid.map(|pid| {
+        let (peak, done) = (peak.clone(), done.clone());
+        tokio::spawn(async move {
+            while !done.load(Ordering::Relaxed) {
+                if let Some(kib) = rss_kib(pid) {
+                    peak.fetch_max(kib, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+    });
+    let started = Instant::now();
+    let mut response = request.send().await.expect("the download answers");
+    assert!(response.status().is_success(), "{}", response.status());
+    let (mut bytes, mut lines) = (0usize, 0usize);
+    while let Some(chunk) = response.chunk().await.expect("the download streams") {
+        bytes += chunk.len();
+        lines += chunk.iter().filter(|b| **b == b'\n').count();
+    }
+    let elapsed = started.elapsed();
+    done.store(true, Ordering::Relaxed);
+    if let Some(w) = watcher {
+        w.await.unwrap();
+    }
+    let memory = match before {
+        Some(b) => format!(
+            "{:.1} MB at start, grew {:.1} MB",
+            b as f64 / 1024.0,
+            peak.load(Ordering::Relaxed).saturating_sub(b) as f64 / 1024.0
+        ),
+        None => "not watched (no pid given)".to_owned(),
+    };
+    println!(
+        "{name:<44} {:>7.2} s  {:>6.1} MB  {lines} lines  memory {memory}",
+        elapsed.as_secs_f64(),
+        bytes as f64 / 1e6,
+    );
 }

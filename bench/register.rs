@@ -8,13 +8,12 @@
 //! Only loopback URLs are accepted.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[path = "harness.rs"]
 mod harness;
 
-use harness::{loopback_base, rss_kib, run, run_at_most};
+use harness::{download, loopback_base, run, run_at_most};
 
 const CONCURRENCY: usize = 16;
 const SECONDS: u64 = 10;
@@ -157,57 +156,6 @@ fn next(counter: &AtomicU64, modulo: u64) -> u64 {
     n.wrapping_mul(2_654_435_761) % modulo
 }
 
-/// Downloads the export once, watching the service's memory; prints the
-/// time, size and how far the memory grew above where it started.
-async fn export(client: &reqwest::Client, base: &str, format: &str, pid: Option<u32>) {
-    let before = pid.and_then(rss_kib);
-    let peak = Arc::new(AtomicU64::new(before.unwrap_or(0)));
-    let watching = Arc::new(AtomicUsize::new(1));
-    let watcher = pid.map(|pid| {
-        let (peak, watching) = (peak.clone(), watching.clone());
-        tokio::spawn(async move {
-            while watching.load(Ordering::Relaxed) == 1 {
-                if let Some(kib) = rss_kib(pid) {
-                    peak.fetch_max(kib, Ordering::Relaxed);
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-    });
-    let started = Instant::now();
-    let mut response = client
-        .get(format!("{base}/v1/register/export?format={format}"))
-        .send()
-        .await
-        .expect("the export answers");
-    assert!(response.status().is_success(), "{}", response.status());
-    let (mut bytes, mut lines) = (0usize, 0usize);
-    while let Some(chunk) = response.chunk().await.expect("the export streams") {
-        bytes += chunk.len();
-        lines += chunk.iter().filter(|b| **b == b'\n').count();
-    }
-    let elapsed = started.elapsed();
-    watching.store(0, Ordering::Relaxed);
-    if let Some(w) = watcher {
-        w.await.unwrap();
-    }
-    let growth = before.map(|b| peak.load(Ordering::Relaxed).saturating_sub(b));
-    println!(
-        "{:<34} {:>8.2} s  {:>6.1} MB  {lines} lines  memory {}",
-        format!("GET /v1/register/export ({format})"),
-        elapsed.as_secs_f64(),
-        bytes as f64 / 1e6,
-        match (before, growth) {
-            (Some(b), Some(g)) => format!(
-                "{:.1} MB at start, grew {:.1} MB",
-                b as f64 / 1024.0,
-                g as f64 / 1024.0
-            ),
-            _ => "not watched (no pid given)".to_owned(),
-        }
-    );
-}
-
 #[tokio::main]
 async fn main() {
     let base = loopback_base(std::env::args().nth(1));
@@ -335,6 +283,16 @@ async fn main() {
     .await
     .print();
     println!();
-    export(&client, &base, "csv", pid).await;
-    export(&client, &base, "ndjson", pid).await;
+    download(
+        "GET /v1/register/export (csv)",
+        client.get(format!("{base}/v1/register/export?format=csv")),
+        pid,
+    )
+    .await;
+    download(
+        "GET /v1/register/export (ndjson)",
+        client.get(format!("{base}/v1/register/export?format=ndjson")),
+        pid,
+    )
+    .await;
 }
