@@ -76,6 +76,8 @@ async fn the_list_has_every_organisation_and_each_filter_and_sort_narrows_or_ord
 
     let today = app.clock.today();
     let first_day = today - chrono::Days::new(4);
+    // Date filters are inclusive: the day a notification expires is "before" it.
+    let research_expires = all["items"][0]["expires_on"].as_str().unwrap().to_owned();
     let cases: Vec<(String, Vec<&String>)> = vec![
         ("status=registered".into(), vec![&research, &other]),
         ("status=awaiting_confirmation".into(), vec![&waiting]),
@@ -99,6 +101,10 @@ async fn the_list_has_every_organisation_and_each_filter_and_sort_narrows_or_ord
         ),
         (
             "status=registered&law=personopplysningsloven".into(),
+            vec![&research],
+        ),
+        (
+            format!("expires_before={research_expires}"),
             vec![&research],
         ),
     ];
