@@ -216,7 +216,7 @@ fn query_rules(path: &str, name: &str) -> Option<Value> {
         "q" if register => json!({ "maxLength": crate::register::Q_MAX }),
         // Empty or blank is refused, as every empty filter is.
         "identifier" if register => json!({ "minLength": 1, "pattern": ONE_LINE_NOT_BLANK }),
-        "organisation" if path.starts_with("/v1/admin") => {
+        "organisation" | "action" if path.starts_with("/v1/admin") => {
             json!({ "minLength": 1, "pattern": ONE_LINE_NOT_BLANK })
         }
         "cursor" => json!({ "pattern": crate::api::CURSOR_PATTERN }),
