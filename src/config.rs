@@ -11,6 +11,10 @@ use secrecy::SecretString;
 
 use crate::auth::client::TrustedProxies;
 
+pub mod webhooks;
+
+pub use webhooks::WebhookSettings;
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -90,6 +94,8 @@ pub struct Settings {
     /// `MELDEPLIKT_WORKER_INTERVAL_MS`: pause between rounds of the worker
     /// (mail, lapse, expiry, reminders); 0 turns the worker off.
     pub worker_interval: Option<Duration>,
+    /// Events and webhooks ([`webhooks::WebhookSettings`]).
+    pub webhooks: WebhookSettings,
     /// The clock. Not an environment variable: tests set a fixed one.
     pub clock: crate::clock::Clock,
     /// Stop gracefully on SIGINT and SIGTERM. Not an environment variable:
@@ -331,6 +337,7 @@ impl Settings {
             });
         }
         let totp_key = totp_key.map(SecretString::from);
+        let webhooks = webhooks::read(&get, &mut bad);
 
         if !bad.is_empty() {
             return Err(ConfigError(bad));
@@ -369,6 +376,7 @@ impl Settings {
             notification_key_secret,
             totp_key,
             worker_interval: worker_interval.ok_or_else(missing)?,
+            webhooks: webhooks.ok_or_else(missing)?,
             clock: crate::clock::Clock::System,
             handle_signals: true,
         })

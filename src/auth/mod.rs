@@ -5,6 +5,7 @@ pub mod client;
 pub mod keys;
 pub mod password;
 pub mod recovery;
+pub mod sealing;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;

@@ -641,6 +641,7 @@ pub fn text(key: &str) -> Option<Text> {
     TEXTS
         .iter()
         .chain(super::office_texts::TEXTS)
+        .chain(super::webhook_texts::TEXTS)
         .find(|(k, _)| *k == key)
         .map(|(_, t)| *t)
 }
@@ -650,5 +651,6 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
     TEXTS
         .iter()
         .chain(super::office_texts::TEXTS)
+        .chain(super::webhook_texts::TEXTS)
         .map(|(k, _)| *k)
 }
