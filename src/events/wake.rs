@@ -43,7 +43,7 @@ impl Wake {
                     return;
                 }
                 // Whatever was sent while no one listened: read again.
-                tx.send_modify(|n| *n += 1);
+                tx.send_modify(|n| *n = n.wrapping_add(1));
                 tokio::time::sleep(RECHECK).await;
             }
         });
@@ -65,13 +65,14 @@ async fn listen_once(url: &str, tx: &watch::Sender<u64>) -> anyhow::Result<()> {
     diesel::sql_query(format!("LISTEN {}", super::store::CHANNEL))
         .execute(&mut conn)
         .await?;
-    tx.send_modify(|n| *n += 1);
+    tx.send_modify(|n| *n = n.wrapping_add(1));
     let mut notifications = std::pin::pin!(conn.notifications_stream());
     while let Some(notification) = notifications.next().await {
         notification?;
-        if tx.send(tx.borrow().wrapping_add(1)).is_err() {
+        if tx.is_closed() {
             return Ok(());
         }
+        tx.send_modify(|n| *n = n.wrapping_add(1));
     }
     anyhow::bail!("the notification stream ended")
 }

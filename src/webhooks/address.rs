@@ -14,6 +14,16 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// The longest URL an endpoint may have.
 pub const URL_MAX: usize = 2000;
+/// The longest a name may take to resolve.
+const RESOLVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The addresses of `host`; none when it does not resolve in time.
+async fn lookup(host: &str, port: u16) -> Vec<SocketAddr> {
+    match tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, port))).await {
+        Ok(Ok(found)) => found.collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// The addresses of cloud providers' instance metadata services: refused
 /// always, allowed private addresses or not.
@@ -154,10 +164,7 @@ pub async fn check(text: &str, allow_private: bool) -> Result<Url, UrlProblem> {
     }
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
-    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map(Iterator::collect)
-        .unwrap_or_default();
+    let addresses = lookup(&host, port).await;
     if addresses.is_empty() {
         return Err(UrlProblem::Unresolved { host });
     }
