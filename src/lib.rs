@@ -33,5 +33,4 @@ pub mod schema;
 pub mod startup;
 pub mod telemetry;
 pub mod tokens;
-pub mod webhooks;
 pub mod worker;

@@ -24,6 +24,7 @@ use crate::config::Settings;
 use crate::db::local_postgres::{self, LocalPostgres, Supervisor};
 use crate::db::{self, Pool, PoolOptions};
 use crate::events::wake::Wake;
+use crate::events::webhooks::{Deliverer, WebhookApi};
 use crate::extract::{BodyLimit, path_config, query_config};
 use crate::fallback::RouteTable;
 use crate::mail::Mailer;
@@ -32,7 +33,6 @@ use crate::ops::OpenApiJson;
 use crate::receipts::ReceiptSigner;
 use crate::telemetry::{self, Metrics, SpanBuilder};
 use crate::tokens::AuthSettings;
-use crate::webhooks::{Deliverer, WebhookApi};
 use crate::worker::{Running, Worker};
 
 /// A database the service can use: the configured one, or a private one

@@ -21,7 +21,7 @@ pub use users::UserView;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(organisations::create_organisation)
         .service(organisations::get_me)
-        .service(crate::webhooks::mount(
+        .service(crate::events::webhooks::mount(
             scope("/v1/organisation")
                 .service(users::list_users)
                 .service(users::create_user)

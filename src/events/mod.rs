@@ -9,6 +9,7 @@ pub mod cloud;
 mod routes;
 pub mod store;
 pub mod wake;
+pub mod webhooks;
 
 pub use routes::configure;
 

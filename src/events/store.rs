@@ -28,6 +28,24 @@ struct Next {
     last: i64,
 }
 
+/// The statement [`record`] runs: the counter, the event, its webhook
+/// deliveries and the wake-up, in one round trip.
+static RECORD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH counter AS (
+             INSERT INTO event_counters (organisation_id, last) VALUES ($2, 1)
+             ON CONFLICT (organisation_id) DO UPDATE SET last = event_counters.last + 1
+             RETURNING last),
+         event AS (
+             INSERT INTO events (id, organisation_id, sequence, type, occurred_at, number, data)
+             SELECT $1, $2, counter.last, $3, $4, $5, $6 FROM counter
+             RETURNING id),
+         {fan_out}
+         SELECT counter.last, pg_notify('{CHANNEL}', '')::text AS woken FROM counter",
+        fan_out = super::webhooks::queue::FAN_OUT,
+    )
+});
+
 /// Records an event of `organisation_id` in the caller's transaction, and
 /// its webhook deliveries; its sequence number.
 pub async fn record(
@@ -38,33 +56,15 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> QueryResult<i64> {
     let json = serde_json::to_value(data).expect("event data serialises");
-    let next: Next = diesel::sql_query(
-        "WITH counter AS (
-             INSERT INTO event_counters (organisation_id, last) VALUES ($2, 1)
-             ON CONFLICT (organisation_id) DO UPDATE SET last = event_counters.last + 1
-             RETURNING last),
-         event AS (
-             INSERT INTO events (id, organisation_id, sequence, type, occurred_at, number, data)
-             SELECT $1, $2, counter.last, $3, $4, $5, $6 FROM counter
-             RETURNING id),
-         deliveries AS (
-             INSERT INTO webhook_deliveries
-                 (id, endpoint_id, event_id, message_id, event_type, state,
-                  next_attempt_at, created_at)
-             SELECT gen_random_uuid(), w.id, event.id, event.id, $3, 'pending', $4, $4
-             FROM webhook_endpoints w, event
-             WHERE w.organisation_id = $2 AND w.enabled
-               AND (w.event_types IS NULL OR $3 = ANY (w.event_types)))
-         SELECT counter.last, pg_notify('meldeplikt_events', '')::text AS woken FROM counter",
-    )
-    .bind::<SqlUuid, _>(Uuid::new_v4())
-    .bind::<SqlUuid, _>(organisation_id)
-    .bind::<Text, _>(kind.code())
-    .bind::<Timestamptz, _>(now)
-    .bind::<Text, _>(&data.number)
-    .bind::<Jsonb, _>(json)
-    .get_result(conn)
-    .await?;
+    let next: Next = diesel::sql_query(RECORD.as_str())
+        .bind::<SqlUuid, _>(Uuid::new_v4())
+        .bind::<SqlUuid, _>(organisation_id)
+        .bind::<Text, _>(kind.code())
+        .bind::<Timestamptz, _>(now)
+        .bind::<Text, _>(&data.number)
+        .bind::<Jsonb, _>(json)
+        .get_result(conn)
+        .await?;
     Ok(next.last)
 }
 

@@ -108,7 +108,7 @@ async fn get_metrics(
         metrics.outbox_oldest_unsent.set(mail.oldest_unsent_seconds);
         metrics.outbox_retrying.set(mail.retrying);
         metrics.outbox_failed.set(mail.failed);
-        if let Ok(depth) = crate::webhooks::queue::depth(&mut conn, clock.now()).await {
+        if let Ok(depth) = crate::events::webhooks::queue::depth(&mut conn, clock.now()).await {
             metrics.webhook_pending.set(depth.pending);
             metrics.webhook_oldest_pending.set(depth.oldest_seconds);
         }

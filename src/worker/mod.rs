@@ -17,9 +17,9 @@ use tokio::sync::watch;
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::events::wake::Wake;
+use crate::events::webhooks::Deliverer;
 use crate::mail::{self, Mailer};
 use crate::notifications::NotificationSettings;
-use crate::webhooks::Deliverer;
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub struct Round {
     pub expired: usize,
     pub reminded: usize,
     /// Webhook deliveries that succeeded, and attempts that failed.
-    pub webhooks: crate::webhooks::Delivered,
+    pub webhooks: crate::events::webhooks::Delivered,
     /// Events (and test deliveries) deleted past their retention.
     pub events_pruned: usize,
 }
@@ -112,7 +112,7 @@ impl Worker {
         };
         let before = self.clock.now() - chrono::Duration::from_std(webhooks.retention)?;
         let mut conn = self.pool.get().await?;
-        let mut pruned = crate::webhooks::queue::prune_tests(&mut conn, before).await?;
+        let mut pruned = crate::events::webhooks::queue::prune_tests(&mut conn, before).await?;
         loop {
             let batch = crate::events::store::prune(&mut conn, before, 1000).await?;
             pruned += batch;

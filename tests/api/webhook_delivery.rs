@@ -380,10 +380,14 @@ async fn a_worker_that_dies_mid_delivery_loses_nothing() {
     .unwrap();
     let mut conn = pool.get().await.unwrap();
     let now = app.clock.now();
-    let claimed =
-        meldeplikt::webhooks::queue::claim(&mut conn, now, now + chrono::Duration::seconds(45), 10)
-            .await
-            .unwrap();
+    let claimed = meldeplikt::events::webhooks::queue::claim(
+        &mut conn,
+        now,
+        now + chrono::Duration::seconds(45),
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(claimed.len(), 1);
     drop(conn);
     // Its lease holds the delivery back from the others a while...

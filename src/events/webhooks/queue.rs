@@ -1,7 +1,9 @@
-//! The delivery queue as the worker sees it: claims with a lease (`FOR
-//! UPDATE SKIP LOCKED`, one delivery per endpoint at a time, an endpoint
-//! with a delivery in flight skipped), and outcomes written in a short
-//! transaction of their own. No transaction stays open while a delivery is
+//! The only writer of `webhook_deliveries` and `webhook_attempts`: the
+//! deliveries of a new event ([`FAN_OUT`], a part of the event's own
+//! statement), claims with a lease (`FOR UPDATE SKIP LOCKED`, one delivery
+//! per endpoint at a time, an endpoint with a delivery in flight skipped),
+//! outcomes written in a short transaction of their own, and what an admin
+//! asks (a retry, a recovery, a test). No transaction stays open while a delivery is
 //! on the network: a worker that dies leaves a lease that runs out, and the
 //! delivery is claimed again (at least once).
 
@@ -13,6 +15,7 @@ use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::store::DeliveryRow;
 use crate::events::cloud::{CloudEvent, StoredEvent};
 
 /// A claimed delivery with all it takes to send it.
@@ -146,33 +149,16 @@ pub enum Next {
     Failed,
 }
 
-/// What became of the endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndpointNow {
-    Fine,
-    /// Disabled by this attempt, with the reason.
-    Disabled(&'static str),
-}
-
-#[derive(QueryableByName)]
-struct Disabled {
-    #[diesel(sql_type = Nullable<Text>)]
-    reason: Option<String>,
-}
-
-/// Records an attempt and moves the delivery on, in one transaction the
+/// Records an attempt and moves the delivery on, in a transaction the
 /// caller opens. Only the holder of the lease moves it: when the lease ran
 /// out and another worker claimed it, the attempt is logged and the rest
-/// left to that worker. `disable_before`: an endpoint failing since before
-/// this is disabled; `gone` disables it at once.
+/// left to that worker. Whether it moved it.
 pub async fn finish(
     conn: &mut AsyncPgConnection,
     claimed: &Claimed,
     attempt: &Attempt,
     next: Next,
-    gone: bool,
-    disable_before: DateTime<Utc>,
-) -> QueryResult<EndpointNow> {
+) -> QueryResult<bool> {
     diesel::sql_query(
         "INSERT INTO webhook_attempts
              (id, delivery_id, attempted_at, duration_ms, status_code, response_excerpt, error)
@@ -206,43 +192,7 @@ pub async fn finish(
     .bind::<Timestamptz, _>(attempt.at)
     .execute(conn)
     .await?;
-    if moved == 0 {
-        return Ok(EndpointNow::Fine);
-    }
-    let disabled: Disabled = diesel::sql_query(
-        "WITH before AS (SELECT enabled FROM webhook_endpoints WHERE id = $1 FOR UPDATE),
-         changed AS (
-             UPDATE webhook_endpoints w SET
-                 failing_since = CASE WHEN $2 THEN NULL ELSE COALESCE(w.failing_since, $3) END,
-                 enabled = CASE WHEN $2 THEN w.enabled
-                                WHEN $4 OR COALESCE(w.failing_since, $3) <= $5 THEN false
-                                ELSE w.enabled END,
-                 disabled_reason = CASE
-                     WHEN $2 OR NOT w.enabled THEN w.disabled_reason
-                     WHEN $4 THEN 'gone'
-                     WHEN COALESCE(w.failing_since, $3) <= $5 THEN 'failing'
-                     ELSE w.disabled_reason END,
-                 disabled_at = CASE
-                     WHEN NOT $2 AND w.enabled AND ($4 OR COALESCE(w.failing_since, $3) <= $5)
-                     THEN $3 ELSE w.disabled_at END
-             WHERE w.id = $1
-             RETURNING w.enabled, w.disabled_reason)
-         SELECT CASE WHEN before.enabled AND NOT changed.enabled THEN changed.disabled_reason END
-                AS reason
-         FROM before, changed",
-    )
-    .bind::<SqlUuid, _>(claimed.endpoint_id)
-    .bind::<diesel::sql_types::Bool, _>(next == Next::Succeeded)
-    .bind::<Timestamptz, _>(attempt.at)
-    .bind::<diesel::sql_types::Bool, _>(gone)
-    .bind::<Timestamptz, _>(disable_before)
-    .get_result(conn)
-    .await?;
-    Ok(match disabled.reason.as_deref() {
-        Some("gone") => EndpointNow::Disabled("gone"),
-        Some(_) => EndpointNow::Disabled("failing"),
-        None => EndpointNow::Fine,
-    })
+    Ok(moved == 1)
 }
 
 /// Metrics of the queue: deliveries waiting, and the age in seconds of
@@ -276,4 +226,87 @@ pub async fn prune_tests(
         .bind::<Timestamptz, _>(before)
         .execute(conn)
         .await
+}
+
+/// The deliveries of a new event, as a part (`deliveries AS (…)`) of the
+/// statement that records it (`events::store::record`): one for each
+/// enabled endpoint of the organisation that wants the type. It reads the
+/// event from a part named `event` (with `id`) and takes the organisation
+/// as `$2`, the type as `$3` and the time as `$4`.
+pub const FAN_OUT: &str = "deliveries AS (
+    INSERT INTO webhook_deliveries
+        (id, endpoint_id, event_id, message_id, event_type, state, next_attempt_at, created_at)
+    SELECT gen_random_uuid(), w.id, event.id, event.id, $3, 'pending', $4, $4
+    FROM webhook_endpoints w, event
+    WHERE w.organisation_id = $2 AND w.enabled
+      AND (w.event_types IS NULL OR $3 = ANY (w.event_types)))";
+
+const DELIVERY_COLUMNS: &str = super::store::DELIVERY_COLUMNS;
+
+/// Queues a delivery again now, whatever its state; the retry schedule
+/// starts over. `None` when the endpoint has no such delivery.
+pub async fn retry_delivery(
+    conn: &mut AsyncPgConnection,
+    endpoint: Uuid,
+    delivery: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<DeliveryRow>> {
+    use diesel::OptionalExtension;
+    diesel::sql_query(format!(
+        "WITH d AS (
+             UPDATE webhook_deliveries SET state = 'pending', failures = 0,
+                 next_attempt_at = $3, completed_at = NULL
+             WHERE endpoint_id = $1 AND id = $2 RETURNING *)
+         SELECT {DELIVERY_COLUMNS} FROM d LEFT JOIN events e ON e.id = d.event_id"
+    ))
+    .bind::<SqlUuid, _>(endpoint)
+    .bind::<SqlUuid, _>(delivery)
+    .bind::<Timestamptz, _>(now)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Queues again every failed delivery of an endpoint made since `since`;
+/// how many.
+pub async fn recover(
+    conn: &mut AsyncPgConnection,
+    endpoint: Uuid,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE webhook_deliveries SET state = 'pending', failures = 0,
+             next_attempt_at = $3, completed_at = NULL
+         WHERE endpoint_id = $1 AND state = 'failed' AND created_at >= $2",
+    )
+    .bind::<SqlUuid, _>(endpoint)
+    .bind::<Timestamptz, _>(since)
+    .bind::<Timestamptz, _>(now)
+    .execute(conn)
+    .await
+}
+
+/// Queues a test event for an endpoint.
+pub async fn insert_test(
+    conn: &mut AsyncPgConnection,
+    endpoint: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<DeliveryRow> {
+    diesel::sql_query(format!(
+        "WITH d AS (
+             INSERT INTO webhook_deliveries
+                 (id, endpoint_id, event_id, message_id, event_type, state,
+                  next_attempt_at, created_at)
+             VALUES ($1, $2, NULL, $3, 'webhook.test', 'pending', $4, $4) RETURNING *),
+         woken AS (SELECT pg_notify('{channel}', ''))
+         SELECT {DELIVERY_COLUMNS} FROM d LEFT JOIN events e ON e.id = d.event_id, woken",
+        channel = crate::events::store::CHANNEL
+    ))
+    .bind::<SqlUuid, _>(Uuid::new_v4())
+    .bind::<SqlUuid, _>(endpoint)
+    .bind::<SqlUuid, _>(Uuid::new_v4())
+    .bind::<Timestamptz, _>(now)
+    .get_result(conn)
+    .await
 }

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::WebhookApi;
 use super::secret::WebhookSecret;
-use super::store;
 use super::views::{RecoverInput, Recovered, RotatedSecret, WebhookDelivery};
+use super::{queue, store};
 use crate::api::{List, PageParams, request_id};
 use crate::audit::{self, Entry};
 use crate::auth::Principal;
@@ -111,7 +111,7 @@ pub(super) async fn retry_webhook_delivery(
     let row = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let endpoint = own_endpoint(conn, &principal, id).await?;
-            let row = store::retry_delivery(conn, endpoint.id, delivery, now)
+            let row = queue::retry_delivery(conn, endpoint.id, delivery, now)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             audit::record(
@@ -173,7 +173,7 @@ pub(super) async fn recover_webhook(
     let requeued = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let endpoint = own_endpoint(conn, &principal, id).await?;
-            let requeued = store::recover(conn, endpoint.id, since, now).await?;
+            let requeued = queue::recover(conn, endpoint.id, since, now).await?;
             audit::record(
                 conn,
                 Entry::by(
@@ -222,7 +222,7 @@ pub(super) async fn test_webhook(
             Say::new("webhook_disabled"),
         ));
     }
-    let row = store::insert_test(&mut conn, endpoint.id, clock.now()).await?;
+    let row = queue::insert_test(&mut conn, endpoint.id, clock.now()).await?;
     Ok(HttpResponse::Accepted().json(WebhookDelivery::new(&row, &[])))
 }
 

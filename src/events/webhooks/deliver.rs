@@ -13,9 +13,10 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::address::{self, GuardedResolver};
-use super::queue::{self, Attempt, Claimed, EndpointNow, Next};
+use super::queue::{self, Attempt, Claimed, Next};
 use super::schedule::{self, Outcome};
 use super::secret::{WebhookSecret, signature_header};
+use super::store;
 use crate::auth::sealing::SealingKey;
 use crate::clock::Clock;
 use crate::config::WebhookSettings;
@@ -219,17 +220,27 @@ impl Deliverer {
         let disable_before = attempt.at - chrono::Duration::from_std(self.settings.disable_after)?;
         let gone = outcome == Outcome::Gone;
         let mut conn = self.pool.get().await?;
-        let endpoint = conn
+        let disabled = conn
             .transaction::<_, diesel::result::Error, _>(async |conn| {
-                let endpoint =
-                    queue::finish(conn, claimed, attempt, next, gone, disable_before).await?;
-                if let EndpointNow::Disabled(reason) = endpoint {
+                if !queue::finish(conn, claimed, attempt, next).await? {
+                    return Ok(None);
+                }
+                let disabled = store::after_attempt(
+                    conn,
+                    claimed.endpoint_id,
+                    next == Next::Succeeded,
+                    gone,
+                    attempt.at,
+                    disable_before,
+                )
+                .await?;
+                if let Some(reason) = disabled {
                     super::mail::endpoint_disabled(conn, claimed, reason, attempt.at).await?;
                 }
-                Ok(endpoint)
+                Ok(disabled)
             })
             .await?;
-        if let EndpointNow::Disabled(reason) = endpoint {
+        if let Some(reason) = disabled {
             tracing::warn!(endpoint = %claimed.endpoint_id, reason, "a webhook endpoint was disabled");
         }
         Ok(())

@@ -1,7 +1,7 @@
-//! The only writer of `webhook_endpoints`; what the API does to deliveries
-//! (the log, a retry, a recovery, a test). The delivery worker's claims and
-//! outcomes are in [`super::queue`]. An organisation reaches only its own
-//! endpoints: every statement names it.
+//! The only writer of `webhook_endpoints` (the API's changes, and what an
+//! attempt's outcome makes of an endpoint), and the reader of the delivery
+//! log. The deliveries themselves are written in [`super::queue`]. An
+//! organisation reaches only its own endpoints: the API's statements name it.
 
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{
@@ -228,7 +228,7 @@ pub struct DeliveryRow {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
-const DELIVERY_COLUMNS: &str = "d.id, d.message_id, d.event_type, e.number, \
+pub(super) const DELIVERY_COLUMNS: &str = "d.id, d.message_id, d.event_type, e.number, \
      d.state, d.next_attempt_at, d.created_at, d.completed_at";
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -289,70 +289,58 @@ pub async fn deliveries_of(
         .collect())
 }
 
-/// Queues a delivery again now, whatever its state; the retry schedule
-/// starts over. `None` when the endpoint has no such delivery.
-pub async fn retry_delivery(
-    conn: &mut AsyncPgConnection,
-    endpoint: Uuid,
-    delivery: Uuid,
-    now: DateTime<Utc>,
-) -> QueryResult<Option<DeliveryRow>> {
-    use diesel::OptionalExtension;
-    diesel::sql_query(format!(
-        "WITH d AS (
-             UPDATE webhook_deliveries SET state = 'pending', failures = 0,
-                 next_attempt_at = $3, completed_at = NULL
-             WHERE endpoint_id = $1 AND id = $2 RETURNING *)
-         SELECT {DELIVERY_COLUMNS} FROM d LEFT JOIN events e ON e.id = d.event_id"
-    ))
-    .bind::<SqlUuid, _>(endpoint)
-    .bind::<SqlUuid, _>(delivery)
-    .bind::<Timestamptz, _>(now)
-    .get_result(conn)
-    .await
-    .optional()
+#[derive(QueryableByName)]
+struct Disabled {
+    #[diesel(sql_type = Nullable<Text>)]
+    reason: Option<String>,
 }
 
-/// Queues again every failed delivery of an endpoint made since `since`;
-/// how many.
-pub async fn recover(
+/// What an attempt makes of its endpoint: a success forgets its failures;
+/// a failure starts them (`failing_since`), and disables the endpoint when
+/// they began at or before `disable_before`, or at once when it is `gone`.
+/// The reason, when this disabled it.
+pub async fn after_attempt(
     conn: &mut AsyncPgConnection,
     endpoint: Uuid,
-    since: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> QueryResult<usize> {
-    diesel::sql_query(
-        "UPDATE webhook_deliveries SET state = 'pending', failures = 0,
-             next_attempt_at = $3, completed_at = NULL
-         WHERE endpoint_id = $1 AND state = 'failed' AND created_at >= $2",
-    )
-    .bind::<SqlUuid, _>(endpoint)
-    .bind::<Timestamptz, _>(since)
-    .bind::<Timestamptz, _>(now)
-    .execute(conn)
-    .await
-}
-
-/// Queues a test event for an endpoint.
-pub async fn insert_test(
-    conn: &mut AsyncPgConnection,
-    endpoint: Uuid,
-    now: DateTime<Utc>,
-) -> QueryResult<DeliveryRow> {
-    diesel::sql_query(format!(
-        "WITH d AS (
-             INSERT INTO webhook_deliveries
-                 (id, endpoint_id, event_id, message_id, event_type, state,
-                  next_attempt_at, created_at)
-             VALUES ($1, $2, NULL, $3, 'webhook.test', 'pending', $4, $4) RETURNING *),
-         woken AS (SELECT pg_notify('{channel}', ''))
-         SELECT {DELIVERY_COLUMNS} FROM d LEFT JOIN events e ON e.id = d.event_id, woken",
-        channel = crate::events::store::CHANNEL
-    ))
-    .bind::<SqlUuid, _>(Uuid::new_v4())
-    .bind::<SqlUuid, _>(endpoint)
-    .bind::<SqlUuid, _>(Uuid::new_v4())
-    .bind::<Timestamptz, _>(now)
-    .get_result(conn)
-    .await
+    succeeded: bool,
+    gone: bool,
+    at: DateTime<Utc>,
+    disable_before: DateTime<Utc>,
+) -> QueryResult<Option<&'static str>> {
+    let disabled: Option<Disabled> = diesel::OptionalExtension::optional(
+        diesel::sql_query(
+            "WITH before AS (SELECT enabled FROM webhook_endpoints WHERE id = $1 FOR UPDATE),
+             changed AS (
+                 UPDATE webhook_endpoints w SET
+                     failing_since = CASE WHEN $2 THEN NULL ELSE COALESCE(w.failing_since, $3) END,
+                     enabled = CASE WHEN $2 THEN w.enabled
+                                    WHEN $4 OR COALESCE(w.failing_since, $3) <= $5 THEN false
+                                    ELSE w.enabled END,
+                     disabled_reason = CASE
+                         WHEN $2 OR NOT w.enabled THEN w.disabled_reason
+                         WHEN $4 THEN 'gone'
+                         WHEN COALESCE(w.failing_since, $3) <= $5 THEN 'failing'
+                         ELSE w.disabled_reason END,
+                     disabled_at = CASE
+                         WHEN NOT $2 AND w.enabled AND ($4 OR COALESCE(w.failing_since, $3) <= $5)
+                         THEN $3 ELSE w.disabled_at END
+                 WHERE w.id = $1
+                 RETURNING w.enabled, w.disabled_reason)
+             SELECT CASE WHEN before.enabled AND NOT changed.enabled
+                         THEN changed.disabled_reason END AS reason
+             FROM before, changed",
+        )
+        .bind::<SqlUuid, _>(endpoint)
+        .bind::<Bool, _>(succeeded)
+        .bind::<Timestamptz, _>(at)
+        .bind::<Bool, _>(gone)
+        .bind::<Timestamptz, _>(disable_before)
+        .get_result(conn)
+        .await,
+    )?;
+    Ok(match disabled.and_then(|d| d.reason).as_deref() {
+        Some("gone") => Some("gone"),
+        Some(_) => Some("failing"),
+        None => None,
+    })
 }
