@@ -210,7 +210,11 @@ impl Shared {
                 settings.public_url.clone(),
                 settings.access_token_ttl,
             )),
-            signer: web::Data::new(ReceiptSigner::new(keys, settings.public_url.clone())),
+            signer: web::Data::new(ReceiptSigner::new(
+                keys,
+                settings.public_url.clone(),
+                settings.issuer.clone(),
+            )),
             passwords: web::Data::new(Passwords::new(settings.hash_concurrency)),
             auth_settings: web::Data::new(AuthSettings {
                 refresh_token_ttl: settings.refresh_token_ttl,

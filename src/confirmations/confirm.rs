@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
+use super::replay::{self, Browser};
 use super::{gone, live_link};
 use crate::audit::{self, Actor, ActorKind, Entry};
 use crate::clock::oslo_date;
@@ -58,6 +59,7 @@ pub async fn confirm(
     token: &str,
     now: DateTime<Utc>,
     request_id: Option<String>,
+    browser: Option<&Browser<'_>>,
 ) -> Result<Confirmed, ApiError> {
     let mut conn = pool.get().await?;
     let token = token.to_owned();
@@ -83,6 +85,9 @@ pub async fn confirm(
             register::refresh(conn, &previous.to_string(), now).await?;
         }
         let receipt = issue_receipt(conn, signer, &c, receipt_id, expires_on, now).await?;
+        if let Some(browser) = browser {
+            keep_for_replay(conn, browser, &c, &token, key.as_ref(), now).await?;
+        }
         queue_receipt_mail(conn, &c, &receipt, key.as_ref(), now).await?;
         // Audited last: the audit lock is the last lock taken (`audit`).
         if let Some(previous) = renewed {
@@ -222,6 +227,31 @@ async fn issue_receipt(
         receipt,
         jws,
     })
+}
+
+/// The page shows this result again to `browser` for a while (`replay`).
+async fn keep_for_replay(
+    conn: &mut AsyncPgConnection,
+    browser: &Browser<'_>,
+    c: &Waiting,
+    token: &str,
+    key: Option<&NotificationKey>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let sealed = key
+        .map(|k| browser.seal(k, token.as_bytes()))
+        .transpose()
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let until = now + replay::WINDOW;
+    links::keep_for_replay(
+        conn,
+        c.link.id,
+        &browser.cookie_hash(),
+        sealed.as_deref(),
+        until,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The receipt to the confirmation address, with the key on a first
