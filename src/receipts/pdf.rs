@@ -9,7 +9,7 @@ use crate::domain::code_lists::IdentifierScheme;
 use crate::domain::i18n::Lang;
 use crate::domain::identifiers::Identifier;
 use crate::domain::party::one_line;
-use crate::domain::receipt::{ReceiptContent, ReceiptKind};
+use crate::domain::receipt::{ReceiptContent, ReceiptKind, STATEMENT};
 use crate::domain::written;
 
 /// The printed receipt's words, in bokmål, nynorsk and English.
@@ -192,7 +192,8 @@ pub fn render(view: &ReceiptView, lang: Lang, signer: &ReceiptSigner) -> Result<
         Font::Mono,
     );
     page.down(10.0);
-    page.paragraph(&receipt.statement, 80, 11.0, Font::Bold, 6.0);
+    // In the language printed, whichever the receipt was issued in.
+    page.paragraph(STATEMENT.get(lang), 80, 11.0, Font::Bold, 6.0);
     page.down(6.0);
 
     let qr = qrcode::QrCode::new(url.as_bytes()).map_err(|e| e.to_string())?;
@@ -201,8 +202,8 @@ pub fn render(view: &ReceiptView, lang: Lang, signer: &ReceiptSigner) -> Result<
     let text_x = LEFT + 38.0;
     page.put(text_x, labels::CHECK.get(lang), 9.5, Font::Bold);
     page.down(5.5);
-    for line in wrap(&url, 58) {
-        page.put(text_x, &line, 9.0, Font::Mono);
+    for line in wrap(&url, 80) {
+        page.put(text_x, &line, 7.5, Font::Mono);
         page.down(4.5);
     }
     page.down(1.5);
@@ -231,4 +232,51 @@ pub fn render(view: &ReceiptView, lang: Lang, signer: &ReceiptSigner) -> Result<
             id: view.id.as_bytes(),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::auth::keys::Keys;
+    use crate::domain::notification::{Notification, example};
+    use crate::domain::receipt::{Confirmation, Issuer};
+
+    /// A receipt of the example, signed with a throw-away key.
+    pub fn sample(lang: Lang) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = Arc::new(Keys::load(&[], dir.path()).unwrap());
+        let signer =
+            ReceiptSigner::new(keys, "https://meldeplikt.example".into(), Issuer::default());
+        let content = Notification::from_stored(example()).unwrap();
+        let receipt = ReceiptContent::new(
+            &content,
+            Confirmation {
+                number: "2026-000123".parse().unwrap(),
+                version: 1,
+                kind: ReceiptKind::Registration,
+                submitted_at: "2026-12-06T12:55:00Z".parse().unwrap(),
+                confirmed_at: "2026-12-06T13:05:00Z".parse().unwrap(),
+                expires_on: chrono::NaiveDate::from_ymd_opt(2029, 12, 6),
+            },
+        );
+        let id = uuid::Uuid::nil();
+        let jws = signer.sign(id, &receipt, 0);
+        render(&ReceiptView { id, receipt, jws }, lang, &signer).unwrap()
+    }
+
+    #[test]
+    fn a_receipt_prints_in_each_language() {
+        for lang in Lang::ALL {
+            let bytes = sample(lang);
+            assert!(bytes.starts_with(b"%PDF-1.7"));
+            // `MELDEPLIKT_SAMPLE_PDF=/tmp/receipt` keeps them, to look at
+            // or to give a PDF/A validator.
+            if let Some(path) = std::env::var_os("MELDEPLIKT_SAMPLE_PDF") {
+                let path = format!("{}-{}.pdf", path.to_string_lossy(), lang.code());
+                std::fs::write(path, &bytes).unwrap();
+            }
+        }
+    }
 }
