@@ -186,6 +186,9 @@ diesel::table! {
         sent_at -> Nullable<Timestamptz>,
         failed_at -> Nullable<Timestamptz>,
         about -> Nullable<Text>,
+        html_body -> Nullable<Text>,
+        attachment -> Nullable<Bytea>,
+        attachment_name -> Nullable<Text>,
     }
 }
 

@@ -229,6 +229,7 @@ impl Shared {
                 &settings.data_dir,
                 &settings.public_url,
                 settings.rate_limits,
+                settings.issuer.clone(),
             )?),
             clock: web::Data::new(settings.clock.clone()),
             register: web::Data::new(crate::register::Public::new(

@@ -88,7 +88,7 @@ pub async fn confirm(
         if let Some(browser) = browser {
             keep_for_replay(conn, browser, &c, &token, key.as_ref(), now).await?;
         }
-        queue_receipt_mail(conn, &c, &receipt, key.as_ref(), now).await?;
+        queue_receipt_mail(conn, signer, &c, &receipt, key.as_ref(), now).await?;
         // Audited last: the audit lock is the last lock taken (`audit`).
         if let Some(previous) = renewed {
             audit::record(conn, renewed_entry(&c, previous, request_id.clone())).await?;
@@ -258,6 +258,7 @@ async fn keep_for_replay(
 /// registration.
 async fn queue_receipt_mail(
     conn: &mut AsyncPgConnection,
+    signer: &ReceiptSigner,
     c: &Waiting,
     receipt: &ReceiptView,
     key: Option<&NotificationKey>,
@@ -265,14 +266,22 @@ async fn queue_receipt_mail(
 ) -> Result<(), ApiError> {
     let lang = c.content.language();
     let exposed = key.map(NotificationKey::expose);
-    let mail = templates::receipt(
-        c.content.confirmation_email(),
+    let about = templates::About {
+        to: c.content.confirmation_email(),
         lang,
-        &c.row.number,
-        &receipt.receipt.statement,
-        &crate::receipts::pdf::text(&receipt.receipt, lang),
-        exposed.as_deref(),
-    );
+        number: &c.row.number,
+        sender: &signer.authority().name,
+    };
+    let pdf = crate::receipts::render_pdf(receipt, lang, signer)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+    let parts = templates::ReceiptParts {
+        statement: &receipt.receipt.statement,
+        lines: &crate::receipts::pdf::text(&receipt.receipt, lang),
+        verify: &signer.verification_url(receipt.id),
+        key: exposed.as_deref(),
+        pdf,
+    };
+    let mail = templates::receipt(about, parts);
     Ok(crate::mail::enqueue(conn, mail, now).await?)
 }
 

@@ -30,6 +30,7 @@ mod links;
 mod listing;
 mod lockout;
 mod logs;
+mod mail_content;
 mod mfa;
 mod migrations;
 mod notifications;
