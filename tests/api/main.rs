@@ -40,6 +40,7 @@ mod outage;
 mod outbox;
 mod private_postgres;
 mod problem_languages;
+mod quickstart;
 mod receipt_check;
 mod receipts;
 mod register;
