@@ -156,6 +156,13 @@ pub async fn remind(
     run(pool, job, now).await
 }
 
+/// The confirmation page shows its result again for half an hour; after
+/// that the key sealed for the browser that confirmed is erased.
+pub async fn forget_replays(pool: &Pool, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let mut conn = pool.get().await?;
+    Ok(crate::notifications::store::links::forget_replays(&mut conn, now).await?)
+}
+
 async fn queue_reminder(
     conn: &mut AsyncPgConnection,
     settings: &NotificationSettings,

@@ -3,7 +3,7 @@
 //! its PDF; the reminder and the new key saying what the reader needs.
 
 use chrono::Days;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::fixtures::*;
 use crate::helpers::*;

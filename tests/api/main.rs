@@ -4,6 +4,7 @@ mod calls;
 mod contract;
 mod controller_identity;
 mod cors;
+mod eml;
 mod fixtures;
 mod helpers;
 mod pdf;

@@ -39,7 +39,8 @@ fn decode(bytes: &[u8], map: Option<&HashMap<u16, String>>) -> String {
     match map {
         Some(map) => bytes
             .chunks(2)
-            .filter_map(|c| (c.len() == 2).then(|| u16::from_be_bytes([c[0], c[1]])))
+            .filter(|c| c.len() == 2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
             .map(|g| map.get(&g).cloned().unwrap_or_else(|| "\u{fffd}".into()))
             .collect(),
         None => String::from_utf8_lossy(bytes).into_owned(),
@@ -133,7 +134,7 @@ pub fn text(bytes: &[u8]) -> String {
 /// the page's only rectangles), read back by a QR decoder.
 pub fn qr_text(bytes: &[u8]) -> String {
     let doc = Document::load_mem(bytes).expect("a PDF");
-    let (_, page_id) = doc.get_pages().into_iter().last().expect("a page");
+    let (_, page_id) = doc.get_pages().into_iter().next_back().expect("a page");
     let content = Content::decode(&doc.get_page_content(page_id).unwrap()).unwrap();
     let number = |o: &Object| {
         o.as_float()
