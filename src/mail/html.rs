@@ -94,8 +94,8 @@ mod tests {
             "{html}"
         );
         assert!(
-            html.contains("<a href=\"https://x.no/a?b=1&#38;c=2\">")
-                || html.contains("<a href=\"https://x.no/a?b=1&amp;c=2\">"),
+            html.contains("<a href=\"https://x.no/a?b=1&#38;c=2\"")
+                || html.contains("<a href=\"https://x.no/a?b=1&amp;c=2\""),
             "{html}"
         );
         assert!(html.contains("<p class=\"code\""), "{html}");

@@ -270,7 +270,14 @@ mod tests {
     fn a_receipt_prints_in_each_language() {
         for lang in Lang::ALL {
             let bytes = sample(lang);
-            assert!(bytes.starts_with(b"%PDF-1.7"));
+            assert!(bytes.starts_with(b"%PDF-1.7\n%"));
+            // The binary comment PDF/A asks for: four bytes above 127.
+            assert!(bytes[10..18].iter().all(|b| *b > 127), "{:?}", &bytes[..20]);
+            let raw = String::from_utf8_lossy(&bytes);
+            assert!(raw.contains("<pdfaid:part>2</pdfaid:part>"));
+            assert!(
+                raw.contains("/CIDToGIDMap /Identity") || raw.contains("/CIDToGIDMap/Identity")
+            );
             // `MELDEPLIKT_SAMPLE_PDF=/tmp/receipt` keeps them, to look at
             // or to give a PDF/A validator.
             if let Some(path) = std::env::var_os("MELDEPLIKT_SAMPLE_PDF") {

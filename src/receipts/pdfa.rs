@@ -24,7 +24,10 @@ pub struct Meta<'a> {
 /// `bytes` (printpdf's output) as PDF/A-2b.
 pub fn conform(bytes: &[u8], meta: &Meta) -> Result<Vec<u8>, String> {
     let mut doc = Document::load_mem(bytes).map_err(|e| e.to_string())?;
-    doc.version = "1.7".into();
+    // PDF/A wants a comment of four bytes above 127 right after the
+    // header; lopdf writes the version on the header's line, so the
+    // comment rides along (and its offsets stay right).
+    doc.version = "1.7\n%\u{e2}\u{e3}\u{cf}\u{d3}".into();
     let icc = doc.add_object(Stream::new(
         Dictionary::from_iter(vec![("N", Object::Integer(3))]),
         SRGB.to_vec(),
@@ -74,14 +77,7 @@ pub fn conform(bytes: &[u8], meta: &Meta) -> Result<Vec<u8>, String> {
         config.set("Name", literal("receipt"));
     }
     for object in doc.objects.values_mut() {
-        if let Object::Dictionary(dict) = object
-            && dict
-                .get(b"Subtype")
-                .is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"CIDFontType2"))
-            && !dict.has(b"CIDToGIDMap")
-        {
-            dict.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
-        }
+        map_cid_to_glyph(object);
     }
     doc.trailer.set("Info", Object::Reference(info));
     let digest = Sha256::digest(meta.id);
@@ -91,6 +87,27 @@ pub fn conform(bytes: &[u8], meta: &Meta) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// Gives every embedded TrueType CID font, wherever it sits (printpdf puts
+/// them inside their Type0 font), the identity CID-to-glyph map PDF/A
+/// asks for: printpdf's CIDs are glyph ids.
+fn map_cid_to_glyph(object: &mut Object) {
+    match object {
+        Object::Dictionary(dict) => {
+            let cid_font = dict
+                .get(b"Subtype")
+                .is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"CIDFontType2"));
+            if cid_font && !dict.has(b"CIDToGIDMap") {
+                dict.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
+            }
+            for (_, value) in dict.iter_mut() {
+                map_cid_to_glyph(value);
+            }
+        }
+        Object::Array(items) => items.iter_mut().for_each(map_cid_to_glyph),
+        _ => {}
+    }
 }
 
 fn literal(s: &str) -> Object {
