@@ -284,5 +284,12 @@ async fn get_page_pdf(
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header(("Cache-Control", "no-store"))
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "inline; filename=\"kvittering-{}-v{}.pdf\"",
+                row.number, row.version
+            ),
+        ))
         .body(pdf))
 }

@@ -256,11 +256,24 @@ mod tests {
     }
 
     #[test]
-    fn a_long_layout_runs_onto_more_pages() {
+    fn a_long_layout_runs_onto_more_pages_each_numbered_of_all() {
         let mut layout = Layout::new();
-        for i in 0..80 {
+        for i in 0..60 {
             layout.row("Label", &format!("value {i}"), 70.0, 60);
         }
-        assert!(layout.pages.len() >= 2, "{}", layout.pages.len());
+        assert_eq!(layout.pages.len(), 2);
+        let footers = std::cell::RefCell::new(Vec::new());
+        let doc = layout
+            .render("t", |n, of| {
+                footers.borrow_mut().push((n, of));
+                format!("Side {n} av {of}")
+            })
+            .unwrap();
+        assert_eq!(*footers.borrow(), vec![(1, 2), (2, 2)]);
+        let bytes = doc.save_to_bytes().unwrap();
+        let pages = printpdf::lopdf::Document::load_mem(&bytes)
+            .unwrap()
+            .get_pages();
+        assert_eq!(pages.len(), 2);
     }
 }
