@@ -128,6 +128,7 @@ async fn each_kind_says_what_it_is_and_an_amendment_what_changed() {
     let (token, _) = app.admin().await;
     let number = app.submitted(&token).await;
     let key = register_with_key(&app, &number).await;
+    app.work().await; // the receipt's mail goes before the next confirmation's
 
     let changed = set(example(), "/controller/phone", json!("+47 99 88 77 66"));
     amend(&app, &token, &number, &key.expose(), &changed).await;
@@ -186,6 +187,7 @@ async fn each_kind_says_what_it_is_and_an_amendment_what_changed() {
     // A re-registration that renews another notification.
     let other = app.submitted(&token).await;
     register_with_key(&app, &other).await;
+    app.work().await;
     let renewal = set(
         set(example(), "/registration_kind", json!("re_registration")),
         "/previous_number",

@@ -148,6 +148,12 @@ async fn failures_are_retried_on_the_schedule_then_given_up_and_logged() {
     app.clock.advance(chrono::Duration::days(1));
     app.work().await;
     assert_eq!(receiver.received().len(), 8);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("meldeplikt_webhook_attempts_total{outcome=\"failed\"} 8"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("meldeplikt_webhook_pending 0"));
 
     // Sent again by hand, whatever its state, with the same webhook-id.
     receiver.always(Reply::status(200));
@@ -179,6 +185,18 @@ async fn retry_after_is_honoured() {
     let (id, _) = endpoint(&app, &token, json!({"url": receiver.url})).await;
     app.submitted(&token).await;
     app.work().await;
+    // Waiting: counted, with the oldest one's age.
+    app.clock.advance(chrono::Duration::seconds(30));
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("meldeplikt_webhook_pending 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("meldeplikt_webhook_oldest_pending_seconds 30"),
+        "{metrics}"
+    );
+    app.clock.advance(chrono::Duration::seconds(-30));
     let log = deliveries(&app, &token, &id).await;
     let next: DateTime<chrono::Utc> = log[0]["next_attempt_at"].as_str().unwrap().parse().unwrap();
     assert!(
