@@ -15,6 +15,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::accounts::mfa::MfaSettings;
 use crate::auth::keys::Keys;
+use crate::auth::maskinporten::Maskinporten;
 use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenService;
 use crate::auth::totp::TotpKey;
@@ -194,6 +195,8 @@ struct Shared {
     notification_settings: web::Data<NotificationSettings>,
     clock: web::Data<Clock>,
     register: web::Data<crate::register::Public>,
+    /// Where Maskinporten tokens are accepted.
+    maskinporten: Option<web::Data<Maskinporten>>,
 }
 
 impl Shared {
@@ -231,6 +234,13 @@ impl Shared {
                 &settings.public_url,
                 settings.register_rate_per_min,
             )),
+            maskinporten: match &settings.maskinporten {
+                Some(m) => Some(web::Data::new(Maskinporten::new(
+                    m.clone(),
+                    crate::accounts::proven::register,
+                )?)),
+                None => None,
+            },
         })
     }
 }
@@ -254,6 +264,7 @@ fn serve(
         notification_settings,
         clock,
         register,
+        maskinporten,
     } = shared;
     let pool = web::Data::new(pool);
     let body_limit = BodyLimit(settings.max_body_bytes);
@@ -287,6 +298,11 @@ fn serve(
             .app_data(body_limit)
             .app_data(path_config())
             .app_data(query_config())
+            .configure(|cfg| {
+                if let Some(maskinporten) = &maskinporten {
+                    cfg.app_data(maskinporten.clone());
+                }
+            })
             .into_utoipa_app()
             .configure(crate::routes::configure)
             .into_app()

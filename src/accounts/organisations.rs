@@ -201,6 +201,8 @@ pub(super) async fn get_me(
                 ))?;
             (None, Some(client.name))
         }
+        // The organisation itself calls; the view below names it.
+        SubjectKind::Maskinporten => (None, None),
     };
     let organisation = match principal.organisation_id {
         Some(id) => Some(OrganisationView::from(
