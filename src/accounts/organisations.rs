@@ -169,7 +169,7 @@ pub struct Me {
 #[utoipa::path(
     tag = "accounts",
     operation_id = "get_me",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
     )

@@ -180,17 +180,21 @@ pub async fn prove_orgnr(
     Ok((id, Proven::Known))
 }
 
-/// Gives a verified organisation registered without a name the name it
-/// uses for itself; false when it had one already.
+/// Gives an organisation registered without a name (on its first
+/// Maskinporten request) the name it gives itself, where it names itself
+/// by its own identifier; false when it had a name, or named another.
 pub async fn name_if_unnamed(
     conn: &mut AsyncPgConnection,
     id: Uuid,
+    identifier: &Identifier,
     name: &str,
 ) -> QueryResult<bool> {
     let named = diesel::update(
         organisations::table
             .find(id)
-            .filter(organisations::name.eq("")),
+            .filter(organisations::name.eq(""))
+            .filter(organisations::identifier_scheme.eq(identifier.scheme))
+            .filter(organisations::identifier_value.eq(&identifier.value)),
     )
     .set(organisations::name.eq(name))
     .execute(conn)
