@@ -6,6 +6,7 @@ mod controller_identity;
 mod cors;
 mod fixtures;
 mod helpers;
+mod maskinporten_issuer;
 mod relay;
 
 mod abuse;
@@ -28,6 +29,8 @@ mod links;
 mod listing;
 mod lockout;
 mod logs;
+mod maskinporten;
+mod maskinporten_refusals;
 mod mfa;
 mod migrations;
 mod notifications;
