@@ -171,7 +171,12 @@ async fn a_key_rotated_in_is_read_again_but_not_on_every_request() {
         200,
         "after"
     );
+    // A key the issuer dropped counts until the keys are read again
+    // (here: for the next unknown key id; else within the hour).
     write_jwks(&file, &["rotated"]);
+    assert_eq!(app.get_with("/v1/me", &token(&orgnr)).await.status(), 200);
+    let unknown = mint("foreign", "foreign", &claims(&orgnr));
+    refused(&app, &unknown, 401, "invalid_token", "unknown").await;
     refused(&app, &token(&orgnr), 401, "invalid_token", "rotated out").await;
 
     // Reading again at most once an hour: an unknown key id does not
