@@ -75,9 +75,9 @@ pub struct NotificationView {
     pub content_version: i32,
     #[schema(value_type = NotificationInput)]
     pub content: serde_json::Value,
-    /// Whether the controller of `content` is the organisation itself,
-    /// proven by its organisation number (Maskinporten) when that version
-    /// was submitted.
+    /// Whether the controller of `content` is the organisation itself, and
+    /// that version was submitted with a Maskinporten token naming its
+    /// organisation number.
     pub controller_verified: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -180,9 +180,9 @@ pub struct VersionView {
     /// the organisation notifies on another's behalf, which the back
     /// office may look into.
     pub controller_is_submitter: bool,
-    /// Whether the controller is the submitting organisation and that
-    /// organisation had proven its organisation number with a Maskinporten
-    /// token when the version was submitted.
+    /// Whether the controller is the submitting organisation and the
+    /// version was submitted with a Maskinporten token naming that
+    /// organisation number: the number is proven, not only claimed.
     pub controller_verified: bool,
     /// Only when one version is asked for.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -124,7 +124,9 @@ async fn an_organisation_registered_with_a_password_is_verified_by_its_first_tok
         app.get_json(&office_path, &regulator).await["verified"],
         true
     );
-    // Its name stays; the earlier version stays unverified; a new one is.
+    // Its name stays; the earlier version stays unverified. What the
+    // system submits is verified; what a person's account submits is
+    // not (whoever registered the number first may not hold it).
     assert_eq!(
         me(&app, &token).await["organisation"]["name"],
         registered["organisation"]["name"]
@@ -133,10 +135,15 @@ async fn an_organisation_registered_with_a_password_is_verified_by_its_first_tok
         app.notification(&token, &before).await["controller_verified"],
         false
     );
-    let after = submitted_with(&app, &password_token, &about_itself(&orgnr)).await;
+    let by_system = submitted_with(&app, &token, &about_itself(&orgnr)).await;
     assert_eq!(
-        app.notification(&token, &after).await["controller_verified"],
+        app.notification(&token, &by_system).await["controller_verified"],
         true
+    );
+    let by_person = submitted_with(&app, &password_token, &about_itself(&orgnr)).await;
+    assert_eq!(
+        app.notification(&token, &by_person).await["controller_verified"],
+        false
     );
 
     // The verification is audited, once.

@@ -83,9 +83,8 @@ pub struct VersionRow {
     /// The controller is the submitting organisation itself (its own
     /// identifier), not another organisation it names.
     pub controller_is_submitter: bool,
-    /// The controller is the submitting organisation, and that
-    /// organisation had proven its organisation number (Maskinporten) when
-    /// the version was submitted.
+    /// The controller is the submitting organisation, and the submission
+    /// proved its organisation number (a Maskinporten token).
     pub controller_verified: bool,
 }
 
