@@ -60,6 +60,7 @@ async fn every_wrong_token_is_refused() {
         ),
         ("no audience", signed(&without("aud"))),
         ("expired", signed(&with("/exp", json!(now() - 120)))),
+        ("no issue time", signed(&without("iat"))),
         ("no expiry", signed(&without("exp"))),
         (
             "issued in the future",
