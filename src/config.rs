@@ -13,6 +13,9 @@ use crate::auth::client::TrustedProxies;
 use crate::auth::maskinporten::MaskinportenSettings;
 
 pub mod maskinporten;
+pub mod webhooks;
+
+pub use webhooks::WebhookSettings;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +99,8 @@ pub struct Settings {
     /// `MELDEPLIKT_MASKINPORTEN_*`: where Maskinporten tokens are accepted
     /// beside the service's own; none when `..._ISSUER` is unset.
     pub maskinporten: Option<MaskinportenSettings>,
+    /// Events and webhooks ([`webhooks::WebhookSettings`]).
+    pub webhooks: WebhookSettings,
     /// The clock. Not an environment variable: tests set a fixed one.
     pub clock: crate::clock::Clock,
     /// Stop gracefully on SIGINT and SIGTERM. Not an environment variable:
@@ -338,6 +343,7 @@ impl Settings {
         }
         let totp_key = totp_key.map(SecretString::from);
         let maskinporten = maskinporten::read(&get, &mut bad, &public_url);
+        let webhooks = webhooks::read(&get, &mut bad);
 
         if !bad.is_empty() {
             return Err(ConfigError(bad));
@@ -377,6 +383,7 @@ impl Settings {
             totp_key,
             worker_interval: worker_interval.ok_or_else(missing)?,
             maskinporten,
+            webhooks: webhooks.ok_or_else(missing)?,
             clock: crate::clock::Clock::System,
             handle_signals: true,
         })

@@ -13,6 +13,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     crate::confirmations::configure_page(cfg);
     crate::receipts::configure(cfg);
     crate::admin::configure(cfg);
+    crate::events::configure(cfg);
     crate::register::configure(cfg);
     crate::register::page::configure(cfg);
 }

@@ -17,12 +17,15 @@ use crate::accounts::mfa::MfaSettings;
 use crate::auth::keys::Keys;
 use crate::auth::maskinporten::Maskinporten;
 use crate::auth::password::Passwords;
+use crate::auth::sealing::SealingKey;
 use crate::auth::tokens::TokenService;
 use crate::auth::totp::TotpKey;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::local_postgres::{self, LocalPostgres, Supervisor};
 use crate::db::{self, Pool, PoolOptions};
+use crate::events::wake::Wake;
+use crate::events::webhooks::{Deliverer, WebhookApi};
 use crate::extract::{BodyLimit, path_config, query_config};
 use crate::fallback::RouteTable;
 use crate::mail::Mailer;
@@ -114,12 +117,20 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let port = listener.local_addr()?.port();
-        let shared = Shared::new(&settings)?;
+        let wake = Wake::listen(database.url.clone());
+        let shared = Shared::new(&settings, wake.clone())?;
         let mailer = Mailer::new(
             settings.smtp_url.as_ref(),
             settings.mail_dir.clone(),
             settings.smtp_timeout,
             &settings.mail_from,
+        )?;
+        let deliverer = Deliverer::new(
+            pool.clone(),
+            Arc::new(settings.webhooks.clone()),
+            shared.webhooks.key.clone(),
+            settings.clock.clone(),
+            Some(shared.metrics.clone().into_inner()),
         )?;
         let worker = Worker::new(
             pool.clone(),
@@ -127,7 +138,8 @@ impl Application {
             settings.clock.clone(),
             shared.notification_settings.clone().into_inner(),
             settings.smtp_timeout,
-        );
+        )
+        .with_webhooks(deliverer, wake, settings.webhooks.event_retention);
         let worker_task = settings
             .worker_interval
             .map(|every| worker.clone().spawn(every));
@@ -197,10 +209,12 @@ struct Shared {
     register: web::Data<crate::register::Public>,
     /// Where Maskinporten tokens are accepted.
     maskinporten: Option<web::Data<Maskinporten>>,
+    webhooks: web::Data<WebhookApi>,
+    wake: web::Data<Wake>,
 }
 
 impl Shared {
-    fn new(settings: &Settings) -> anyhow::Result<Self> {
+    fn new(settings: &Settings, wake: Wake) -> anyhow::Result<Self> {
         let openapi = crate::openapi::document();
         let keys = Arc::new(Keys::load(&settings.signing_key_files, &settings.data_dir)?);
         Ok(Self {
@@ -241,6 +255,16 @@ impl Shared {
                 )?)),
                 None => None,
             },
+            webhooks: web::Data::new(WebhookApi {
+                key: SealingKey::load(
+                    settings.webhooks.secret_key.as_ref(),
+                    &settings.data_dir,
+                    "webhook-secret-key",
+                    "MELDEPLIKT_WEBHOOK_SECRET_KEY",
+                )?,
+                allow_private: settings.webhooks.allow_private,
+            }),
+            wake: web::Data::new(wake),
         })
     }
 }
@@ -265,6 +289,8 @@ fn serve(
         clock,
         register,
         maskinporten,
+        webhooks,
+        wake,
     } = shared;
     let pool = web::Data::new(pool);
     let body_limit = BodyLimit(settings.max_body_bytes);
@@ -292,6 +318,8 @@ fn serve(
             .app_data(notification_settings.clone())
             .app_data(clock.clone())
             .app_data(register.clone())
+            .app_data(webhooks.clone())
+            .app_data(wake.clone())
             .app_data(signer.clone())
             .app_data(rate_limits.clone())
             .app_data(trusted_proxies.clone())

@@ -118,6 +118,9 @@ pub struct Metrics {
     pub outbox_oldest_unsent: IntGauge,
     pub outbox_retrying: IntGauge,
     pub outbox_failed: IntGauge,
+    webhook_attempts: IntCounterVec,
+    pub webhook_pending: IntGauge,
+    pub webhook_oldest_pending: IntGauge,
 }
 
 impl Metrics {
@@ -152,6 +155,19 @@ impl Metrics {
         );
         let outbox_retrying = gauge("outbox_retrying", "Unsent mail whose last attempt failed");
         let outbox_failed = gauge("outbox_failed", "Mail given up for good");
+        let webhook_attempts = IntCounterVec::new(
+            Opts::new(
+                "webhook_attempts_total",
+                "Webhook delivery attempts by outcome (delivered, failed, gone)",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let webhook_pending = gauge("webhook_pending", "Webhook deliveries not yet delivered");
+        let webhook_oldest_pending = gauge(
+            "webhook_oldest_pending_seconds",
+            "Seconds the oldest undelivered webhook delivery has waited",
+        );
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -163,6 +179,9 @@ impl Metrics {
             Box::new(outbox_oldest_unsent.clone()),
             Box::new(outbox_retrying.clone()),
             Box::new(outbox_failed.clone()),
+            Box::new(webhook_attempts.clone()),
+            Box::new(webhook_pending.clone()),
+            Box::new(webhook_oldest_pending.clone()),
         ] {
             registry
                 .register(metric)
@@ -180,7 +199,15 @@ impl Metrics {
             outbox_oldest_unsent,
             outbox_retrying,
             outbox_failed,
+            webhook_attempts,
+            webhook_pending,
+            webhook_oldest_pending,
         })
+    }
+
+    /// Counts a webhook attempt by its outcome.
+    pub fn webhook_attempt(&self, outcome: &str) {
+        self.webhook_attempts.with_label_values(&[outcome]).inc();
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

@@ -22,7 +22,7 @@ pub use users::UserView;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(organisations::create_organisation)
         .service(organisations::get_me)
-        .service(
+        .service(crate::events::webhooks::mount(
             scope("/v1/organisation")
                 .service(users::list_users)
                 .service(users::create_user)
@@ -30,7 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api_clients::list_api_clients)
                 .service(api_clients::create_api_client)
                 .service(api_clients::delete_api_client),
-        )
+        ))
         .service(
             scope("/v1/me/mfa")
                 .service(mfa::routes::enrol_totp)

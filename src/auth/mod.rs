@@ -6,6 +6,7 @@ pub mod keys;
 pub mod maskinporten;
 pub mod password;
 pub mod recovery;
+pub mod sealing;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;

@@ -5,13 +5,12 @@
 
 use std::path::Path;
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use totp_rs::{Algorithm, Builder, Totp};
 use uuid::Uuid;
 
 use super::recovery::RecoveryCode;
+use super::sealing::SealingKey;
 
 /// Seconds of one time step.
 pub const STEP_SECONDS: u64 = 30;
@@ -21,96 +20,37 @@ pub const DIGITS: usize = 6;
 const SKEW: u16 = 1;
 /// Bytes of a secret: 160 bits, as RFC 4226 recommends.
 const SECRET_BYTES: usize = 20;
-/// Bytes of the random nonce in front of a sealed secret.
-const NONCE_BYTES: usize = 24;
 /// Who issued the secret, as an authenticator app shows it.
 pub const ISSUER: &str = "meldeplikt";
 
-/// The key TOTP secrets are sealed under (XChaCha20-Poly1305, 256 bits).
-/// Its `Debug` never shows it.
-#[derive(Clone)]
-pub struct TotpKey(Key);
-
-impl std::fmt::Debug for TotpKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TotpKey(****)")
-    }
-}
+/// The key TOTP secrets are sealed under (see [`super::sealing`]).
+#[derive(Clone, Debug)]
+pub struct TotpKey(SealingKey);
 
 impl TotpKey {
     /// A key from 64 hexadecimal digits.
     pub fn from_hex(text: &str) -> Option<Self> {
-        let bytes: [u8; 32] = hex::decode(text.trim()).ok()?.try_into().ok()?;
-        Some(Self(Key::from(bytes)))
+        SealingKey::from_hex(text).map(Self)
     }
 
     /// The configured key (`MELDEPLIKT_TOTP_KEY`), or a development key
     /// kept under `data_dir`.
     pub fn load(configured: Option<&SecretString>, data_dir: &Path) -> anyhow::Result<Self> {
-        let text = match configured {
-            Some(key) => key.expose_secret().to_owned(),
-            None => development_key(data_dir)?,
-        };
-        Self::from_hex(&text)
-            .ok_or_else(|| anyhow::anyhow!("the TOTP key is not 64 hexadecimal digits"))
+        SealingKey::load(configured, data_dir, "totp-key", "MELDEPLIKT_TOTP_KEY").map(Self)
     }
 
-    /// `secret` sealed for `user`: a random nonce, then the ciphertext and
-    /// its tag. The user's id is bound in, so that a sealed secret copied
-    /// to another account's row does not open there.
+    /// `secret` sealed for `user`: a copy in another account's row does
+    /// not open there.
     pub fn seal(&self, user: Uuid, secret: &TotpSecret) -> Result<Vec<u8>, getrandom::Error> {
-        let mut nonce = [0u8; NONCE_BYTES];
-        getrandom::fill(&mut nonce)?;
-        let sealed = XChaCha20Poly1305::new(&self.0)
-            .encrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: &secret.0,
-                    aad: user.as_bytes(),
-                },
-            )
-            .expect("XChaCha20-Poly1305 seals 20 bytes");
-        Ok([nonce.as_slice(), &sealed].concat())
+        self.0.seal(user, &secret.0)
     }
 
     /// The secret of `user` from what [`Self::seal`] made; `None` when it
     /// was sealed under another key or for another user, or was altered.
     pub fn open(&self, user: Uuid, sealed: &[u8]) -> Option<TotpSecret> {
-        let (nonce, sealed) = sealed.split_at_checked(NONCE_BYTES)?;
-        let nonce: [u8; NONCE_BYTES] = nonce.try_into().ok()?;
-        let secret = XChaCha20Poly1305::new(&self.0)
-            .decrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: user.as_bytes(),
-                },
-            )
-            .ok()?;
+        let secret = self.0.open(user, sealed)?;
         (secret.len() == SECRET_BYTES).then_some(TotpSecret(secret))
     }
-}
-
-fn development_key(data_dir: &Path) -> anyhow::Result<String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let path = data_dir.join("keys").join("totp-key");
-    if !path.is_file() {
-        std::fs::create_dir_all(path.parent().expect("has a parent"))?;
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)?;
-        file.write_all(hex::encode(bytes).as_bytes())?;
-    }
-    tracing::warn!(
-        file = %path.display(),
-        "no MELDEPLIKT_TOTP_KEY: using a development key; configure one in production"
-    );
-    Ok(std::fs::read_to_string(path)?.trim().to_owned())
 }
 
 /// A TOTP secret (160 random bits). Its `Debug` never shows it.
@@ -289,7 +229,7 @@ mod tests {
         assert!(TotpKey::from_hex(&"zz".repeat(32)).is_none());
         assert_eq!(
             format!("{:?}", TotpKey::from_hex(&"0f".repeat(32)).unwrap()),
-            "TotpKey(****)"
+            "TotpKey(SealingKey(****))"
         );
     }
 

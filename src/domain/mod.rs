@@ -20,5 +20,6 @@ pub mod problem_texts;
 pub mod receipt;
 pub mod version;
 pub mod violation;
+pub mod webhook_texts;
 
 pub use countries::COUNTRIES;

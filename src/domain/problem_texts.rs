@@ -665,6 +665,7 @@ pub fn text(key: &str) -> Option<Text> {
     TEXTS
         .iter()
         .chain(super::office_texts::TEXTS)
+        .chain(super::webhook_texts::TEXTS)
         .find(|(k, _)| *k == key)
         .map(|(_, t)| *t)
 }
@@ -674,5 +675,6 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
     TEXTS
         .iter()
         .chain(super::office_texts::TEXTS)
+        .chain(super::webhook_texts::TEXTS)
         .map(|(k, _)| *k)
 }

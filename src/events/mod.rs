@@ -1,9 +1,17 @@
 //! Events: what happened to a notification, for integrations that would
 //! otherwise poll. Written by the transitions in their transaction
-//! ([`store::record`]); read by organisations and the back office (to come:
-//! `GET /v1/events`, webhooks).
+//! ([`store::record`], which also queues the webhook deliveries); read in
+//! order after a cursor by organisations and regulators (`GET /v1/events`,
+//! [`routes`]), shaped as CloudEvents ([`cloud`]), with long polls woken by
+//! the database's `NOTIFY` ([`wake`]).
 
+pub mod cloud;
+mod routes;
 pub mod store;
+pub mod wake;
+pub mod webhooks;
+
+pub use routes::configure;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +29,19 @@ pub enum EventType {
 }
 
 impl EventType {
+    pub const ALL: [Self; 6] = [
+        Self::Submitted,
+        Self::Registered,
+        Self::Withdrawn,
+        Self::Lapsed,
+        Self::Expiring,
+        Self::Expired,
+    ];
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Submitted => "notification.submitted",

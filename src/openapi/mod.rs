@@ -37,6 +37,8 @@ mod wire;
         (name = "receipts", description = "Signed receipts (kvitteringer): JSON, PDF, verification"),
         (name = "code lists", description = "The code lists of the form, in nb, nn and en"),
         (name = "operations", description = "Health, metrics and this document"),
+        (name = "events", description = "What happened to notifications, in order after a cursor, as CloudEvents 1.0; long polling"),
+        (name = "webhooks", description = "Endpoints that events are delivered to (Standard Webhooks), their delivery log, tests and secrets"),
         (name = "back office", description = "The regulator's back office: regulator accounts only; for anyone else these routes do not exist (404)"),
     ),
     components(schemas(Problem, FieldProblem)),
@@ -79,8 +81,8 @@ impl Modify for SecuritySchemes {
                          otherwise). The organisation it names (`consumer`, or the customer \
                          of an Altinn system user) is the caller, as a member: it is \
                          registered on first use and marked verified. Not for the routes \
-                         that need a person (users, API clients, second factor, a new \
-                         notification key): those answer 403. A token without the scope \
+                         that need a person (users, API clients, webhooks, second factor, a \
+                         new notification key): those answer 403. A token without the scope \
                          answers 403 with `code: insufficient_scope`.",
                     ))
                     .build(),

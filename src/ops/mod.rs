@@ -85,7 +85,8 @@ async fn get_health_ready(
 
 /// Metrics in the Prometheus text format: requests and latency by route and
 /// status, database pool usage, the outbox (unsent, oldest unsent's age,
-/// retrying, given up).
+/// retrying, given up), webhooks (attempts by outcome, deliveries waiting,
+/// the oldest one's age).
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_metrics",
@@ -107,6 +108,10 @@ async fn get_metrics(
         metrics.outbox_oldest_unsent.set(mail.oldest_unsent_seconds);
         metrics.outbox_retrying.set(mail.retrying);
         metrics.outbox_failed.set(mail.failed);
+        if let Ok(depth) = crate::events::webhooks::queue::depth(&mut conn, clock.now()).await {
+            metrics.webhook_pending.set(depth.pending);
+            metrics.webhook_oldest_pending.set(depth.oldest_seconds);
+        }
     }
     let status = pool.status();
     metrics.pool_size.set(status.size as i64);

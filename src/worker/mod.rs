@@ -1,7 +1,8 @@
 //! The worker inside the service: it only schedules. Each round runs the
 //! lifecycle jobs (`jobs`: lapse, expiry, reminder), which change
-//! notifications through `notifications::store::transitions`, and delivers
-//! the outbox. Every job locks its rows with `SKIP LOCKED` and changes each
+//! notifications through `notifications::store::transitions`, delivers
+//! the outbox, sends webhooks (`webhooks::Deliverer`, woken by new events)
+//! and forgets events past their retention. Every job locks its rows with `SKIP LOCKED` and changes each
 //! row once, so several replicas may run it at the same time. A replica
 //! that is stopped finishes its lifecycle step and hands back the mail it
 //! claimed ([`Running::stop`]).
@@ -15,6 +16,8 @@ use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::db::Pool;
+use crate::events::wake::Wake;
+use crate::events::webhooks::Deliverer;
 use crate::mail::{self, Mailer};
 use crate::notifications::NotificationSettings;
 
@@ -25,6 +28,18 @@ pub struct Round {
     pub lapsed: usize,
     pub expired: usize,
     pub reminded: usize,
+    /// Webhook deliveries that succeeded, and attempts that failed.
+    pub webhooks: crate::events::webhooks::Delivered,
+    /// Events (and test deliveries) deleted past their retention.
+    pub events_pruned: usize,
+}
+
+/// The webhook side of the worker.
+#[derive(Clone)]
+struct Webhooks {
+    deliverer: Deliverer,
+    wake: Wake,
+    retention: Duration,
 }
 
 /// Everything the worker needs.
@@ -36,6 +51,7 @@ pub struct Worker {
     settings: Arc<NotificationSettings>,
     /// Longest one mail may take at the relay.
     mail_deadline: Duration,
+    webhooks: Option<Webhooks>,
 }
 
 const BATCH: i64 = 50;
@@ -54,13 +70,29 @@ impl Worker {
             clock,
             settings,
             mail_deadline,
+            webhooks: None,
         }
+    }
+
+    /// The worker that also sends webhooks and keeps events `retention` long.
+    pub fn with_webhooks(mut self, deliverer: Deliverer, wake: Wake, retention: Duration) -> Self {
+        self.webhooks = Some(Webhooks {
+            deliverer,
+            wake,
+            retention,
+        });
+        self
     }
 
     /// One round of everything; time-driven work first, so that its mail
     /// goes out in the same round.
     pub async fn run_once(&self) -> anyhow::Result<Round> {
         let (lapsed, expired, reminded) = self.lifecycle_round().await?;
+        let events_pruned = self.prune_events().await?;
+        let webhooks = match &self.webhooks {
+            Some(webhooks) => webhooks.deliverer.run_until_idle().await?,
+            None => Default::default(),
+        };
         let (_never, stop) = watch::channel(false);
         let mails_sent = self.mail_round(&stop).await?;
         Ok(Round {
@@ -68,7 +100,26 @@ impl Worker {
             lapsed,
             expired,
             reminded,
+            webhooks,
+            events_pruned,
         })
+    }
+
+    /// Deletes events older than their retention, batch after batch.
+    async fn prune_events(&self) -> anyhow::Result<usize> {
+        let Some(webhooks) = &self.webhooks else {
+            return Ok(0);
+        };
+        let before = self.clock.now() - chrono::Duration::from_std(webhooks.retention)?;
+        let mut conn = self.pool.get().await?;
+        let mut pruned = crate::events::webhooks::queue::prune_tests(&mut conn, before).await?;
+        loop {
+            let batch = crate::events::store::prune(&mut conn, before, 1000).await?;
+            pruned += batch;
+            if batch < 1000 {
+                return Ok(pruned);
+            }
+        }
     }
 
     /// The scheduled steps of the lifecycle.
@@ -113,6 +164,9 @@ impl Worker {
                     if let Err(err) = self.lifecycle_round().await {
                         tracing::warn!(error = ?err, "a lifecycle round failed; trying again next round");
                     }
+                    if let Err(err) = self.prune_events().await {
+                        tracing::warn!(error = ?err, "pruning events failed; trying again next round");
+                    }
                     pause(interval, &mut stopping).await;
                 }
             };
@@ -125,7 +179,16 @@ impl Worker {
                     pause(interval, &mut stopping).await;
                 }
             };
-            tokio::join!(lifecycle, mail);
+            let webhooks = async {
+                if let Some(webhooks) = &self.webhooks {
+                    let wake = webhooks.wake.clone();
+                    webhooks
+                        .deliverer
+                        .run(wake, interval, stopping.clone())
+                        .await;
+                }
+            };
+            tokio::join!(lifecycle, mail, webhooks);
         });
         Running { stop, task }
     }

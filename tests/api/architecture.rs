@@ -29,6 +29,9 @@ const OWNERS: &[(&str, &str)] = &[
     ("events", "events/store.rs"),
     ("event_counters", "events/store.rs"),
     ("case_notes", "admin/case_store.rs"),
+    ("webhook_endpoints", "events/webhooks/store.rs"),
+    ("webhook_deliveries", "events/webhooks/queue.rs"),
+    ("webhook_attempts", "events/webhooks/queue.rs"),
 ];
 
 /// Data tables, not code: exempt from the length rule.
@@ -112,6 +115,8 @@ fn every_table_is_written_by_its_owner_only() {
         "outbox",
         "register_entries",
         "register_changes",
+        "webhook_endpoints",
+        "webhook_deliveries",
     ] {
         assert!(seen.contains(table), "no writer of {table} found");
     }

@@ -186,10 +186,12 @@ async fn lapse_reminder_and_expiry_are_events_too() {
             ("notification.expired".to_owned(), registered.clone()),
         ]
     );
+    // Three years on, the oldest are past their retention (90 days); what
+    // is kept runs on without gaps.
     let sequences: Vec<i64> = all.iter().map(|e| e.sequence).collect();
-    assert_eq!(
-        sequences,
-        (1..=sequences.len() as i64).collect::<Vec<_>>(),
-        "no gaps"
+    assert!(sequences.len() >= 2);
+    assert!(
+        sequences.windows(2).all(|w| w[1] == w[0] + 1),
+        "no gaps: {sequences:?}"
     );
 }

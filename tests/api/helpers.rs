@@ -435,6 +435,8 @@ pub fn test_settings(database_url: &str, data_dir: &std::path::Path) -> Settings
     // Tests run the worker's rounds themselves, when they want them.
     settings.worker_interval = None;
     settings.clock = meldeplikt::clock::Clock::fixed(test_now());
+    // Webhook receivers in the tests listen on loopback.
+    settings.webhooks.allow_private = true;
     settings
 }
 

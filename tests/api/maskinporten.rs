@@ -66,6 +66,14 @@ async fn the_organisation_a_token_names_is_registered_on_first_use_and_verified(
         true
     );
 
+    // Its events, as any organisation's.
+    let events = app.get_json("/v1/events", &token).await;
+    assert_eq!(
+        events["items"][0]["type"], "notification.submitted",
+        "{events}"
+    );
+    assert_eq!(events["items"][0]["subject"], number.as_str(), "{events}");
+
     // Naming another organisation is not verified.
     let other = app.submitted(&token).await;
     assert_eq!(
@@ -262,6 +270,7 @@ async fn routes_that_need_a_person_refuse_a_maskinporten_token() {
         403,
     )
     .await;
+    problem(app.get_with("/v1/organisation/webhooks", &token).await, 403).await;
     // The back office does not exist for it.
     problem(app.get_with("/v1/admin/notifications", &token).await, 404).await;
 }
