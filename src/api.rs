@@ -32,6 +32,36 @@ impl FromRequest for AcceptLanguage {
     }
 }
 
+/// The language a request asks for: `lang` in the query, else an
+/// `Accept-Language` that names one we speak, else `fallback` (for a
+/// receipt: the language it was submitted in).
+pub fn asked_language(req: &HttpRequest, fallback: Lang) -> Lang {
+    let from_query = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(name, _)| name == "lang")
+                .and_then(|(_, value)| Lang::parse(&value))
+        });
+    if let Some(lang) = from_query {
+        return lang;
+    }
+    let header = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let speaks = header.is_some_and(|h| {
+        h.split(',')
+            .any(|item| Lang::parse(item.split(';').next().unwrap_or_default()).is_some())
+    });
+    if speaks {
+        Lang::from_accept_language(header)
+    } else {
+        fallback
+    }
+}
+
 /// Whether `If-None-Match` names `etag` (weakly compared, RFC 9110).
 pub fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
     req.headers()

@@ -48,6 +48,9 @@ pub struct Settings {
     pub smtp_timeout: Duration,
     /// `MELDEPLIKT_MAIL_FROM`: the sender of every mail, `Name <address>`.
     pub mail_from: String,
+    /// `MELDEPLIKT_ISSUER_NAME`, `_ADDRESS`, `_ORGNR`, `_PLACE`: the
+    /// authority named on receipts and in mail (default Datatilsynet).
+    pub issuer: crate::domain::receipt::Issuer,
     /// `MELDEPLIKT_MAIL_DIR`: where `.eml` files go when no relay is set.
     pub mail_dir: PathBuf,
     /// `MELDEPLIKT_SIGNING_KEYS`: PEM files of Ed25519 keys; the first signs.
@@ -345,6 +348,21 @@ impl Settings {
         let maskinporten = maskinporten::read(&get, &mut bad, &public_url);
         let webhooks = webhooks::read(&get, &mut bad);
 
+        let defaults = crate::domain::receipt::Issuer::default();
+        let issuer = crate::domain::receipt::Issuer {
+            name: get("MELDEPLIKT_ISSUER_NAME").unwrap_or(defaults.name),
+            address: get("MELDEPLIKT_ISSUER_ADDRESS").unwrap_or(defaults.address),
+            orgnr: get("MELDEPLIKT_ISSUER_ORGNR").unwrap_or(defaults.orgnr),
+            place: get("MELDEPLIKT_ISSUER_PLACE").unwrap_or(defaults.place),
+        };
+        if crate::domain::identifiers::OrgNumber::parse(&issuer.orgnr).is_err() {
+            bad.push(BadSetting {
+                variable: "MELDEPLIKT_ISSUER_ORGNR",
+                problem: "must be a Norwegian organisation number (nine digits, check digit)"
+                    .into(),
+            });
+        }
+
         if !bad.is_empty() {
             return Err(ConfigError(bad));
         }
@@ -359,6 +377,7 @@ impl Settings {
             smtp_url,
             smtp_timeout: smtp_timeout.ok_or_else(missing)?,
             mail_from: get("MELDEPLIKT_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
+            issuer,
             mail_dir,
             signing_key_files,
             pool_size: pool_size.ok_or_else(missing)?,

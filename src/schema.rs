@@ -75,6 +75,9 @@ diesel::table! {
         used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
         receipt_id -> Nullable<Uuid>,
+        replay_cookie_hash -> Nullable<Bytea>,
+        replay_sealed_key -> Nullable<Bytea>,
+        replay_until -> Nullable<Timestamptz>,
     }
 }
 
@@ -185,6 +188,9 @@ diesel::table! {
         sent_at -> Nullable<Timestamptz>,
         failed_at -> Nullable<Timestamptz>,
         about -> Nullable<Text>,
+        html_body -> Nullable<Text>,
+        attachment -> Nullable<Bytea>,
+        attachment_name -> Nullable<Text>,
     }
 }
 

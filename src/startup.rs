@@ -227,7 +227,11 @@ impl Shared {
                 settings.public_url.clone(),
                 settings.access_token_ttl,
             )),
-            signer: web::Data::new(ReceiptSigner::new(keys, settings.public_url.clone())),
+            signer: web::Data::new(ReceiptSigner::new(
+                keys,
+                settings.public_url.clone(),
+                settings.issuer.clone(),
+            )),
             passwords: web::Data::new(Passwords::new(settings.hash_concurrency)),
             auth_settings: web::Data::new(AuthSettings {
                 refresh_token_ttl: settings.refresh_token_ttl,
@@ -242,6 +246,7 @@ impl Shared {
                 &settings.data_dir,
                 &settings.public_url,
                 settings.rate_limits,
+                settings.issuer.clone(),
             )?),
             clock: web::Data::new(settings.clock.clone()),
             register: web::Data::new(crate::register::Public::new(

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
+use super::replay::{self, Browser};
 use super::{gone, live_link};
 use crate::audit::{self, Actor, ActorKind, Entry};
 use crate::clock::oslo_date;
@@ -58,6 +59,7 @@ pub async fn confirm(
     token: &str,
     now: DateTime<Utc>,
     request_id: Option<String>,
+    browser: Option<&Browser<'_>>,
 ) -> Result<Confirmed, ApiError> {
     let mut conn = pool.get().await?;
     let token = token.to_owned();
@@ -83,7 +85,10 @@ pub async fn confirm(
             register::refresh(conn, &previous.to_string(), now).await?;
         }
         let receipt = issue_receipt(conn, signer, &c, receipt_id, expires_on, now).await?;
-        queue_receipt_mail(conn, &c, &receipt, key.as_ref(), now).await?;
+        if let Some(browser) = browser {
+            keep_for_replay(conn, browser, &c, &token, key.as_ref(), now).await?;
+        }
+        queue_receipt_mail(conn, signer, &c, &receipt, key.as_ref(), now).await?;
         // Audited last: the audit lock is the last lock taken (`audit`).
         if let Some(previous) = renewed {
             audit::record(conn, renewed_entry(&c, previous, request_id.clone())).await?;
@@ -224,10 +229,36 @@ async fn issue_receipt(
     })
 }
 
+/// The page shows this result again to `browser` for a while (`replay`).
+async fn keep_for_replay(
+    conn: &mut AsyncPgConnection,
+    browser: &Browser<'_>,
+    c: &Waiting,
+    token: &str,
+    key: Option<&NotificationKey>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let sealed = key
+        .map(|k| browser.seal(k, token.as_bytes()))
+        .transpose()
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let until = now + replay::WINDOW;
+    links::keep_for_replay(
+        conn,
+        c.link.id,
+        &browser.cookie_hash(),
+        sealed.as_deref(),
+        until,
+    )
+    .await?;
+    Ok(())
+}
+
 /// The receipt to the confirmation address, with the key on a first
 /// registration.
 async fn queue_receipt_mail(
     conn: &mut AsyncPgConnection,
+    signer: &ReceiptSigner,
     c: &Waiting,
     receipt: &ReceiptView,
     key: Option<&NotificationKey>,
@@ -235,14 +266,22 @@ async fn queue_receipt_mail(
 ) -> Result<(), ApiError> {
     let lang = c.content.language();
     let exposed = key.map(NotificationKey::expose);
-    let mail = templates::receipt(
-        c.content.confirmation_email(),
+    let about = templates::About {
+        to: c.content.confirmation_email(),
         lang,
-        &c.row.number,
-        &receipt.receipt.statement,
-        &crate::receipts::pdf::text(&receipt.receipt, lang),
-        exposed.as_deref(),
-    );
+        number: &c.row.number,
+        sender: &signer.authority().name,
+    };
+    let pdf = crate::receipts::render_pdf(receipt, lang, signer)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+    let parts = templates::ReceiptParts {
+        statement: &receipt.receipt.statement,
+        lines: &crate::receipts::pdf::text(&receipt.receipt, lang),
+        verify: &signer.verification_url(receipt.id),
+        key: exposed.as_deref(),
+        pdf,
+    };
+    let mail = templates::receipt(about, parts);
     Ok(crate::mail::enqueue(conn, mail, now).await?)
 }
 

@@ -5,7 +5,10 @@
 
 mod confirm;
 mod page;
+mod page_views;
+mod replay;
 mod routes;
+mod sections;
 mod words;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,8 +18,10 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::db::Pool;
-use crate::domain::code_lists::{Law, LegalGround, Purpose, Sector};
+use crate::domain::code_lists::{Law, LegalGround, Purpose, RegistrationKind, Sector};
 use crate::domain::i18n::Lang;
+use crate::domain::notification::Notification;
+use crate::domain::version::Confirming;
 use crate::error::{ApiError, Say};
 use crate::notifications::asks::content_to_confirm;
 use crate::notifications::store::{self as notification_store, links};
@@ -90,16 +95,79 @@ async fn live_link(
 /// What the link `token` would confirm.
 pub async fn preview(pool: &Pool, token: &str, now: DateTime<Utc>) -> Result<Preview, ApiError> {
     let mut conn = pool.get().await?;
-    let link = live_link(&mut conn, token, now, false).await?;
-    let row = notification_store::by_id(&mut conn, link.notification_id).await?;
+    Ok(read_preview(&mut conn, token, now).await?.0)
+}
+
+/// What the page shows before confirming: the preview, the content
+/// section by section, and for an amendment what changed since the
+/// registered version.
+pub struct Review {
+    pub preview: Preview,
+    pub confirming: Confirming,
+    pub registration_kind: RegistrationKind,
+    pub sections: Vec<sections::Section>,
+    pub changes: Vec<sections::Change>,
+}
+
+/// What the link `token` would confirm, for the page.
+pub async fn review(pool: &Pool, token: &str, now: DateTime<Utc>) -> Result<Review, ApiError> {
+    let mut conn = pool.get().await?;
+    let (preview, row, content) = read_preview(&mut conn, token, now).await?;
+    let lang = content.language();
+    let confirming = row
+        .waiting()
+        .map_or(Confirming::Registration, |(confirming, _)| confirming);
+    let mut shown = sections::sections(&content, lang);
+    let mut changes = Vec::new();
+    if let (Confirming::Amendment, Some(registered)) = (confirming, row.registered_version) {
+        let stored = notification_store::version(&mut conn, row.id, registered).await?;
+        let before = Notification::from_stored(stored.content).map_err(ApiError::internal)?;
+        changes = sections::compare(&sections::sections(&before, lang), &mut shown);
+    }
+    Ok(Review {
+        preview,
+        confirming,
+        registration_kind: content.registration_kind(),
+        sections: shown,
+        changes,
+    })
+}
+
+/// The language of the notification behind `token`, whatever state the
+/// link is in; `None` for a link that never existed.
+pub async fn language_of(pool: &Pool, token: &str) -> Option<Lang> {
+    if !links::looks_like_a_token(token) {
+        return None;
+    }
+    let mut conn = pool.get().await.ok()?;
+    let link = links::find(&mut conn, token, false).await.ok()??;
+    let row = notification_store::by_id(&mut conn, link.notification_id)
+        .await
+        .ok()?;
+    let number = link.version.unwrap_or(row.shown_version());
+    let stored = notification_store::version(&mut conn, row.id, number)
+        .await
+        .ok()?;
+    Notification::from_stored(stored.content)
+        .ok()
+        .map(|n| n.language())
+}
+
+async fn read_preview(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(Preview, notification_store::NotificationRow, Notification), ApiError> {
+    let link = live_link(conn, token, now, false).await?;
+    let row = notification_store::by_id(conn, link.notification_id).await?;
     let Some((confirming, version)) = row.waiting() else {
         return Err(gone(Say::new("no_longer_waiting")));
     };
-    let content = content_to_confirm(&mut conn, &row).await?;
-    let organisation = crate::accounts::store::organisation(&mut conn, row.organisation_id).await?;
+    let content = content_to_confirm(conn, &row).await?;
+    let organisation = crate::accounts::store::organisation(conn, row.organisation_id).await?;
     let identifier = &content.controller().identifier;
-    Ok(Preview {
-        number: row.number,
+    let preview = Preview {
+        number: row.number.clone(),
         kind: confirming.code(),
         version,
         organisation: organisation.name,
@@ -114,7 +182,17 @@ pub async fn preview(pool: &Pool, token: &str, now: DateTime<Utc>) -> Result<Pre
         confirmation_email: content.confirmation_email().to_owned(),
         language: content.language(),
         expires_at: link.expires_at,
-    })
+    };
+    Ok((preview, row, content))
+}
+
+/// A used link's receipt and what was kept for the browser that used it.
+pub async fn replay_of(pool: &Pool, token: &str) -> Result<Option<links::Replay>, ApiError> {
+    if !links::looks_like_a_token(token) {
+        return Ok(None);
+    }
+    let mut conn = pool.get().await?;
+    Ok(links::replay_of(&mut conn, token).await?)
 }
 
 /// The receipt a used link issued, for the page behind the link.

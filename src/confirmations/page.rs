@@ -14,15 +14,16 @@ use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Preview, confirm, preview, receipt_of_used_link, words};
-use crate::api::{AcceptLanguage, request_id};
+use super::page_views::{MessagePage, done_page, review_page};
+use super::replay::Browser;
+use super::{confirm, language_of, receipt_of_used_link, replay_of, review, words};
+use crate::api::{AcceptLanguage, asked_language, request_id};
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::i18n::{Lang, Text};
-use crate::domain::receipt::ReceiptContent;
 use crate::error::ApiError;
 use crate::notifications::NotificationSettings;
-use crate::receipts::{ReceiptSigner, render_pdf};
+use crate::receipts::{ReceiptSigner, ReceiptView, render_pdf};
 
 const CSRF_COOKIE: &str = "mp_csrf";
 
@@ -30,45 +31,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_page)
         .service(post_page)
         .service(get_page_pdf);
-}
-
-/// The page's frame: every page has its language and title.
-#[derive(Template)]
-#[template(path = "page/message.html")]
-struct MessagePage<'a> {
-    lang: &'a str,
-    title: &'a str,
-    paragraphs: Vec<String>,
-}
-
-/// What the link confirms, and the button.
-#[derive(Template)]
-#[template(path = "confirm/review.html")]
-struct ReviewPage<'a> {
-    lang: &'a str,
-    title: &'a str,
-    intro: &'a str,
-    rows: Vec<(&'a str, String)>,
-    token: &'a str,
-    csrf: &'a str,
-    button: &'a str,
-}
-
-/// The receipt and, on a first registration, the key.
-#[derive(Template)]
-#[template(path = "confirm/done.html")]
-struct DonePage<'a> {
-    lang: &'a str,
-    title: &'a str,
-    done: &'a str,
-    key: Option<String>,
-    key_label: &'a str,
-    key_once: &'a str,
-    rows: Vec<(&'a str, String)>,
-    statement_label: &'a str,
-    statement: &'a str,
-    token: &'a str,
-    pdf: &'a str,
 }
 
 /// Renders a page; a template that fails to render is an internal error.
@@ -121,39 +83,37 @@ fn error_page(err: ApiError, lang: Lang) -> HttpResponse {
     }
 }
 
-/// What the link confirms, label by label.
-fn summary(p: &Preview) -> Vec<(&'static str, String)> {
-    let lang = p.language;
-    let kind = crate::domain::version::Confirming::parse(p.kind)
-        .map(|c| c.what(lang))
-        .unwrap_or(p.kind);
-    vec![
-        (words::NUMBER.get(lang), p.number.clone()),
-        (words::KIND.get(lang), kind.to_owned()),
-        (words::ORGANISATION.get(lang), p.organisation.clone()),
-        (
-            words::CONTROLLER.get(lang),
-            format!("{} ({})", p.controller_name, p.controller_identifier),
-        ),
-        (
-            words::LAW.get(lang),
-            format!(
-                "{} – {}",
-                p.law.label().get(lang),
-                p.legal_ground.label().get(lang)
-            ),
-        ),
-        (
-            words::PURPOSE.get(lang),
-            p.purpose.label().get(lang).to_owned(),
-        ),
-        (
-            words::SECTOR.get(lang),
-            p.sector.label().get(lang).to_owned(),
-        ),
-        (words::START.get(lang), p.start_date.to_string()),
-        (words::EMAIL.get(lang), p.confirmation_email.clone()),
-    ]
+/// A link that does not work, said in the notification's language when
+/// the link is known, else in the one the browser asks for.
+async fn failed(pool: &Pool, token: &str, err: ApiError, asked: Lang) -> HttpResponse {
+    let lang = language_of(pool, token).await.unwrap_or(asked);
+    error_page(err, lang)
+}
+
+/// The form cookie the browser sent, or nothing.
+fn form_cookie(req: &HttpRequest) -> String {
+    req.cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default()
+}
+
+/// The result page again, for the browser that confirmed `token` a
+/// moment ago (a double click, a reload): the key included.
+async fn replayed(
+    pool: &Pool,
+    token: &str,
+    browser: &Browser<'_>,
+    public_url: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<HttpResponse> {
+    let kept = replay_of(pool, token).await.ok()??;
+    let key = browser.open(&kept, token.as_bytes(), now)?;
+    let row = receipt_of_used_link(pool, token).await.ok()?;
+    let receipt = ReceiptView::of(&row).ok()?;
+    Some(render(
+        StatusCode::OK,
+        done_page(&receipt, key, token, public_url),
+    ))
 }
 
 fn new_csrf() -> String {
@@ -176,27 +136,30 @@ fn new_csrf() -> String {
 )]
 #[get("/confirm/{token}")]
 async fn get_page(
+    req: HttpRequest,
     token: web::Path<String>,
     lang: AcceptLanguage,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     settings: web::Data<NotificationSettings>,
 ) -> HttpResponse {
-    let p = match preview(&pool, &token, clock.now()).await {
-        Ok(p) => p,
-        Err(err) => return error_page(err, lang.0),
+    let review = match review(&pool, &token, clock.now()).await {
+        Ok(review) => review,
+        Err(err) => {
+            let cookie = form_cookie(&req);
+            let browser = Browser {
+                cookie: &cookie,
+                secret: settings.key_secret(),
+            };
+            let again = replayed(&pool, &token, &browser, &settings.public_url, clock.now());
+            if let Some(page) = again.await {
+                return page;
+            }
+            return failed(&pool, &token, err, lang.0).await;
+        }
     };
-    let lang = p.language;
     let csrf = new_csrf();
-    let page = ReviewPage {
-        lang: lang.code(),
-        title: words::TITLE.get(lang),
-        intro: words::INTRO.get(lang),
-        rows: summary(&p),
-        token: &token,
-        csrf: &csrf,
-        button: words::BUTTON.get(lang),
-    };
+    let page = review_page(&review, &token, &csrf);
     let mut response = render(StatusCode::OK, page);
     let cookie = Cookie::build(CSRF_COOKIE, csrf)
         .path("/confirm")
@@ -242,58 +205,64 @@ async fn post_page(
     settings: web::Data<NotificationSettings>,
     signer: web::Data<ReceiptSigner>,
 ) -> HttpResponse {
-    let cookie = req
-        .cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
+    let cookie = form_cookie(&req);
     let genuine = !cookie.is_empty() && bool::from(cookie.as_bytes().ct_eq(form.csrf.as_bytes()));
     if !genuine {
         tracing::info!(
             event = "confirm.csrf_rejected",
             "a confirm form without its cookie"
         );
-        let forgery = words::FORGERY.get(lang.0).to_owned();
-        return message(StatusCode::FORBIDDEN, lang.0, words::TITLE, vec![forgery]);
+        let lang = language_of(&pool, &token).await.unwrap_or(lang.0);
+        let forgery = words::FORGERY.get(lang).to_owned();
+        return message(StatusCode::FORBIDDEN, lang, words::TITLE, vec![forgery]);
     }
-    let confirmed = match confirm(
+    let browser = Browser {
+        cookie: &cookie,
+        secret: settings.key_secret(),
+    };
+    let now = clock.now();
+    let outcome = confirm(
         &pool,
         &settings,
         &signer,
         &token,
-        clock.now(),
+        now,
         request_id(&req),
+        Some(&browser),
     )
-    .await
-    {
-        Ok(c) => c,
-        Err(err) => return error_page(err, lang.0),
-    };
-    let lang = confirmed.language;
-    let receipt = &confirmed.receipt.receipt;
-    let page = DonePage {
-        lang: lang.code(),
-        title: words::TITLE.get(lang),
-        done: words::DONE.get(lang),
-        key: confirmed.key.as_ref().map(|k| k.expose()),
-        key_label: words::KEY_LABEL.get(lang),
-        key_once: words::KEY_ONCE.get(lang),
-        rows: crate::receipts::pdf::rows(receipt, lang),
-        statement_label: words::STATEMENT_LABEL.get(lang),
-        statement: &receipt.statement,
-        token: &token,
-        pdf: words::PDF.get(lang),
-    };
-    let mut response = render(StatusCode::OK, page);
-    let _ = response.add_removal_cookie(&Cookie::build(CSRF_COOKIE, "").path("/confirm").finish());
-    response
+    .await;
+    match outcome {
+        // The form cookie stays for the browser session: with it, a second
+        // click or a reload shows this page again (`replay`).
+        Ok(confirmed) => render(
+            StatusCode::OK,
+            done_page(
+                &confirmed.receipt,
+                confirmed.key.as_ref().map(|k| k.expose()),
+                &token,
+                &settings.public_url,
+            ),
+        ),
+        Err(err @ ApiError::Gone { .. }) => {
+            match replayed(&pool, &token, &browser, &settings.public_url, now).await {
+                Some(page) => page,
+                None => failed(&pool, &token, err, lang.0).await,
+            }
+        }
+        Err(err) => failed(&pool, &token, err, lang.0).await,
+    }
 }
 
-/// The receipt of a confirmed link, as PDF.
+/// The receipt of a confirmed link, as PDF/A: in the language asked for
+/// (`lang`, else `Accept-Language`), else the notification's.
 #[utoipa::path(
     tag = "confirmations",
     operation_id = "get_confirmation_page_pdf",
     security(()),
-    params(("token" = String, Path, description = "The token from the link in the mail")),
+    params(
+        ("token" = String, Path, description = "The token from the link in the mail"),
+        ("lang" = Option<Lang>, Query, description = "nb, nn or en (before Accept-Language)"),
+    ),
     responses(
         (status = 200, description = "The receipt as PDF", content_type = "application/pdf"),
         (status = 404, description = "No receipt for this link", body = crate::error::Problem,
@@ -302,51 +271,25 @@ async fn post_page(
 )]
 #[get("/confirm/{token}/receipt.pdf")]
 async fn get_page_pdf(
+    req: HttpRequest,
     token: web::Path<String>,
     pool: web::Data<Pool>,
+    signer: web::Data<ReceiptSigner>,
 ) -> Result<HttpResponse, ApiError> {
     let row = receipt_of_used_link(&pool, &token).await?;
-    let receipt: ReceiptContent =
-        serde_json::from_value(row.content).map_err(ApiError::internal)?;
-    let kid = jsonwebtoken::decode_header(&row.jws)
-        .ok()
-        .and_then(|h| h.kid)
-        .unwrap_or_default();
-    let pdf = render_pdf(&receipt, &row.jws, &kid, receipt.language)
-        .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+    let receipt = ReceiptView::of(&row)?;
+    let lang = asked_language(&req, receipt.receipt.language);
+    let pdf =
+        render_pdf(&receipt, lang, &signer).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header(("Cache-Control", "no-store"))
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "inline; filename=\"kvittering-{}-v{}.pdf\"",
+                row.number, row.version
+            ),
+        ))
         .body(pdf))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn what_a_submitter_typed_is_escaped_on_the_page() {
-        let page = ReviewPage {
-            lang: "nb",
-            title: words::TITLE.get(Lang::Nb),
-            intro: words::INTRO.get(Lang::Nb),
-            rows: vec![("Navn", "<script>alert(1)</script> & \"co\"".to_owned())],
-            token: "t\"><x",
-            csrf: "c",
-            button: words::BUTTON.get(Lang::Nb),
-        }
-        .render()
-        .unwrap();
-        assert!(!page.contains("<script>"), "{page}");
-        assert!(
-            page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"),
-            "{page}"
-        );
-        assert!(!page.contains("t\"><x"), "{page}");
-        assert!(
-            page.starts_with("<!doctype html>\n<html lang=\"nb\">"),
-            "{page}"
-        );
-        assert!(page.contains("<title>Bekreft melding til Datatilsynet</title>"));
-    }
 }

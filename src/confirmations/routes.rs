@@ -87,6 +87,7 @@ async fn post_confirmation(
         &token,
         clock.now(),
         request_id(&req),
+        None,
     )
     .await?;
     Ok(HttpResponse::Ok()

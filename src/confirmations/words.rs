@@ -16,33 +16,109 @@ pub const INTRO: Text = Text::new(
     "Read it through and confirm. It is not valid until it is confirmed.",
 );
 
+/// The page's title and heading, by what is confirmed.
+pub const TITLE_NEW: Text = Text::new(
+    "Bekreft ny melding til Datatilsynet",
+    "Stadfest ny melding til Datatilsynet",
+    "Confirm a new notification to the Data Protection Authority",
+);
+pub const TITLE_RENEWAL: Text = Text::new(
+    "Bekreft fornyelse av melding til Datatilsynet",
+    "Stadfest fornying av melding til Datatilsynet",
+    "Confirm a re-registration with the Data Protection Authority",
+);
+pub const TITLE_AMENDMENT: Text = Text::new(
+    "Bekreft endring av melding til Datatilsynet",
+    "Stadfest endring av melding til Datatilsynet",
+    "Confirm an amendment of a notification to the Data Protection Authority",
+);
+pub const TITLE_WITHDRAWAL: Text = Text::new(
+    "Bekreft tilbaketrekking av melding til Datatilsynet",
+    "Stadfest tilbaketrekking av melding til Datatilsynet",
+    "Confirm the withdrawal of a notification to the Data Protection Authority",
+);
+
+/// What is confirmed, in the facts at the top.
+pub const KIND_NEW: Text = Text::new(
+    "Ny melding (førstegangsregistrering)",
+    "Ny melding (førstegongsregistrering)",
+    "A new notification (first registration)",
+);
+pub const KIND_RENEWAL: Text = Text::new(
+    "Ny registrering som fornyer en melding som utløper",
+    "Ny registrering som fornyar ei melding som går ut",
+    "A re-registration, renewing a notification that expires",
+);
+pub const KIND_AMENDMENT: Text = Text::new(
+    "Endring av en registrert melding",
+    "Endring av ei registrert melding",
+    "An amendment of a registered notification",
+);
+pub const KIND_WITHDRAWAL: Text = Text::new(
+    "Tilbaketrekking: behandlingen er avsluttet",
+    "Tilbaketrekking: behandlinga er avslutta",
+    "A withdrawal: the processing has ended",
+);
+
+/// Above a withdrawal's content.
+pub const INTRO_WITHDRAWAL: Text = Text::new(
+    "Når du bekrefter, er meldingen trukket tilbake og forsvinner fra den offentlige fortegnelsen. Dette er meldingen som trekkes tilbake:",
+    "Når du stadfestar, er meldinga trekt tilbake og forsvinn frå den offentlege oversikta. Dette er meldinga som blir trekt tilbake:",
+    "Once you confirm, the notification is withdrawn and leaves the public register. This is the notification withdrawn:",
+);
+
+pub const CHANGES: Text = Text::new(
+    "Dette er endret siden registrert versjon",
+    "Dette er endra sidan registrert versjon",
+    "What changed since the registered version",
+);
+pub const FIELD: Text = Text::new("Felt", "Felt", "Field");
+pub const BEFORE: Text = Text::new("Før", "Før", "Before");
+pub const AFTER: Text = Text::new("Etter", "Etter", "After");
+pub const CHANGED: Text = Text::new("endret", "endra", "changed");
+pub const REMOVED: Text = Text::new("(fjernet)", "(fjerna)", "(removed)");
+pub const VERSION: Text = Text::new("Versjon", "Versjon", "Version");
+pub const LINK_EXPIRES: Text = Text::new(
+    "Lenken virker til",
+    "Lenkja verkar til",
+    "This link works until",
+);
+/// The result page's title and heading, by what was confirmed.
+pub const DONE_REGISTERED: Text = Text::new(
+    "Meldingen er bekreftet",
+    "Meldinga er stadfesta",
+    "The notification is confirmed",
+);
+pub const DONE_AMENDED: Text = Text::new(
+    "Endringen er bekreftet",
+    "Endringa er stadfesta",
+    "The amendment is confirmed",
+);
+pub const DONE_WITHDRAWN: Text = Text::new(
+    "Tilbaketrekkingen er bekreftet",
+    "Tilbaketrekkinga er stadfesta",
+    "The withdrawal is confirmed",
+);
+pub const VERIFY_LINK: Text = Text::new(
+    "Kontroller kvitteringen",
+    "Kontroller kvitteringa",
+    "Check the receipt",
+);
+
 pub const NUMBER: Text = Text::new("Meldingsnummer", "Meldingsnummer", "Notification number");
 
 pub const KIND: Text = Text::new("Gjelder", "Gjeld", "Confirms");
 
 pub const ORGANISATION: Text = Text::new("Innsendt av", "Sendt inn av", "Submitted by");
 
-pub const CONTROLLER: Text =
-    Text::new("Behandlingsansvarlig", "Behandlingsansvarleg", "Controller");
-
-pub const LAW: Text = Text::new("Lov og grunnlag", "Lov og grunnlag", "Law and ground");
-
-pub const PURPOSE: Text = Text::new("Formål", "Formål", "Purpose");
-
-pub const SECTOR: Text = Text::new("Sektor", "Sektor", "Sector");
-
-pub const START: Text = Text::new("Oppstart", "Oppstart", "Start");
-
-pub const EMAIL: Text = Text::new("Bekreftes fra", "Blir stadfesta frå", "Confirmed from");
-
 /// The confirm button.
 pub const BUTTON: Text = Text::new("Bekreft", "Stadfest", "Confirm");
 
 /// After confirming.
 pub const DONE: Text = Text::new(
-    "Bekreftet. Her er kvitteringen.",
-    "Stadfesta. Her er kvitteringa.",
-    "Confirmed. Here is the receipt.",
+    "Her er kvitteringen. Den er også sendt til deg på e-post.",
+    "Her er kvitteringa. Ho er òg send til deg på e-post.",
+    "Here is the receipt. It has been sent to you by e-mail as well.",
 );
 
 pub const KEY_LABEL: Text = Text::new("Meldingsnøkkel", "Meldingsnøkkel", "Notification key");

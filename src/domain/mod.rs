@@ -21,5 +21,6 @@ pub mod receipt;
 pub mod version;
 pub mod violation;
 pub mod webhook_texts;
+pub mod written;
 
 pub use countries::COUNTRIES;

@@ -42,6 +42,29 @@ pub const STATEMENT: Text = Text::new(
     "This receipt documents that the duty to notify has been met. It is not an approval of the processing.",
 );
 
+/// Who issues receipts: the authority, as its letters name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    pub name: String,
+    /// Postal address on one line: `Postboks 458 Sentrum, 0105 Oslo`.
+    pub address: String,
+    /// Its organisation number, nine digits.
+    pub orgnr: String,
+    /// Where receipts are dated: `Oslo, 6. desember 2026`.
+    pub place: String,
+}
+
+impl Default for Issuer {
+    fn default() -> Self {
+        Self {
+            name: "Datatilsynet".into(),
+            address: "Postboks 458 Sentrum, 0105 Oslo".into(),
+            orgnr: "974761467".into(),
+            place: "Oslo".into(),
+        }
+    }
+}
+
 /// The facts of the confirmation that are not in the content.
 #[derive(Debug, Clone, Copy)]
 pub struct Confirmation {

@@ -13,6 +13,10 @@ pub mod webhooks;
 
 pub use routes::configure;
 
+/// What `types` of the events list looks like: event types, comma-separated.
+pub const TYPES_PATTERN: &str = "^notification\\.(submitted|registered|withdrawn|lapsed|expiring|expired)\
+     (,notification\\.(submitted|registered|withdrawn|lapsed|expiring|expired))*$";
+
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {

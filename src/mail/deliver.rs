@@ -9,6 +9,7 @@ use diesel_async::RunQueryDsl;
 use lettre::Message;
 use lettre::message::Mailbox;
 use lettre::message::header::{self, ContentType};
+use lettre::message::{Attachment, MultiPart, SinglePart};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -35,6 +36,9 @@ struct Due {
     recipient: String,
     subject: String,
     body: String,
+    html_body: Option<String>,
+    attachment: Option<Vec<u8>>,
+    attachment_name: Option<String>,
     attempts: i32,
 }
 
@@ -57,9 +61,30 @@ fn message(due: &Due, from: &Mailbox) -> Result<Message, NotSent> {
             header::HeaderName::new_from_ascii_str("Auto-Submitted"),
             "auto-generated".to_owned(),
         ))
-        .header(ContentType::TEXT_PLAIN)
-        .body(due.body.clone())
+        .multipart(parts(due)?)
         .map_err(|e| NotSent::permanent(e.to_string()))
+}
+
+/// The text, and the HTML beside it (multipart/alternative); with an
+/// attachment, both inside multipart/mixed.
+fn parts(due: &Due) -> Result<MultiPart, NotSent> {
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(due.body.clone());
+    let body = match &due.html_body {
+        Some(html) => MultiPart::alternative()
+            .singlepart(text)
+            .singlepart(SinglePart::html(html.clone())),
+        None => MultiPart::mixed().singlepart(text),
+    };
+    let (Some(bytes), Some(name)) = (&due.attachment, &due.attachment_name) else {
+        return Ok(body);
+    };
+    let pdf =
+        ContentType::parse("application/pdf").map_err(|e| NotSent::permanent(e.to_string()))?;
+    Ok(MultiPart::mixed()
+        .multipart(body)
+        .singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf)))
 }
 
 /// Delivers up to `batch` due mails; returns how many were sent. No
@@ -112,7 +137,8 @@ pub async fn deliver_due_until(
                       WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
                       ORDER BY next_attempt_at LIMIT $3
                       FOR UPDATE SKIP LOCKED)
-         RETURNING id, kind, recipient, subject, body, attempts",
+         RETURNING id, kind, recipient, subject, body, html_body, attachment,
+                   attachment_name, attempts",
     )
     .bind::<diesel::sql_types::Timestamptz, _>(now)
     .bind::<diesel::sql_types::Timestamptz, _>(lease)
@@ -152,6 +178,8 @@ pub async fn deliver_due_until(
                         outbox::sent_at.eq(now),
                         outbox::attempts.eq(attempts),
                         outbox::body.eq(""),
+                        outbox::html_body.eq(None::<String>),
+                        outbox::attachment.eq(None::<Vec<u8>>),
                         outbox::last_error.eq(None::<String>),
                     ))
                     .execute(&mut conn)
@@ -166,6 +194,8 @@ pub async fn deliver_due_until(
                         outbox::failed_at.eq(now),
                         outbox::attempts.eq(attempts),
                         outbox::body.eq(""),
+                        outbox::html_body.eq(None::<String>),
+                        outbox::attachment.eq(None::<Vec<u8>>),
                         outbox::last_error.eq(Some(&error)),
                     ))
                     .execute(&mut conn)

@@ -7,6 +7,7 @@
 
 mod deliver;
 pub mod health;
+mod html;
 pub mod templates;
 
 pub use deliver::{MAX_ATTEMPTS, deliver_due, deliver_due_until};
@@ -29,7 +30,12 @@ pub struct Mail {
     pub kind: &'static str,
     pub to: String,
     pub subject: String,
+    /// The plain text.
     pub body: String,
+    /// The same as HTML, sent beside the text (multipart/alternative).
+    pub html: Option<String>,
+    /// A PDF attached: its file name and bytes.
+    pub attachment: Option<(String, Vec<u8>)>,
     /// The notification number the mail is about, if any (the back office
     /// shows a notification's mail).
     pub about: Option<String>,
@@ -48,6 +54,9 @@ pub async fn enqueue(
             outbox::recipient.eq(mail.to),
             outbox::subject.eq(mail.subject),
             outbox::body.eq(mail.body),
+            outbox::html_body.eq(mail.html),
+            outbox::attachment_name.eq(mail.attachment.as_ref().map(|(name, _)| name.clone())),
+            outbox::attachment.eq(mail.attachment.map(|(_, bytes)| bytes)),
             outbox::about.eq(mail.about),
             outbox::created_at.eq(now),
             outbox::next_attempt_at.eq(now),

@@ -1,27 +1,59 @@
 //! The mail, written in `templates/mail/` in bokmål, nynorsk and English:
-//! the first line of a rendered template is the subject, the rest the body.
+//! the first line of a rendered template is the subject, the rest the
+//! plain text, from which the HTML part is made (`html`), so the two
+//! always say the same.
 
 use askama::Template;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Mail;
-use crate::domain::i18n::Lang;
+use super::html;
+use crate::domain::i18n::{Lang, Text};
 use crate::domain::party::one_line;
 use crate::domain::version::Confirming;
+use crate::domain::written;
 
-/// A rendered mail template about the notification `number`: subject
-/// line, blank line, body.
-fn mail(kind: &'static str, to: &str, number: &str, rendered: askama::Result<String>) -> Mail {
-    // The templates are compiled in and take only strings and dates, so
-    // rendering cannot fail at run time; should it, the mail still says so.
+/// What every mail about a notification has: to whom, in which language,
+/// about which number, and who signs it (the authority).
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    pub to: &'a str,
+    pub lang: Lang,
+    pub number: &'a str,
+    pub sender: &'a str,
+}
+
+/// A rendered mail template: subject line, blank line, body.
+fn mail(kind: &'static str, about: About, rendered: askama::Result<String>) -> Mail {
+    // The templates are compiled in and take only strings, so rendering
+    // cannot fail at run time; should it, the mail still says so.
     let text = rendered.unwrap_or_else(|e| format!("meldeplikt\n\n{e}\n"));
     let (subject, body) = text.split_once("\n\n").unwrap_or((&text, ""));
+    let subject = subject.trim().to_owned();
+    Mail {
+        kind,
+        to: about.to.to_owned(),
+        html: Some(html::render(about.lang, &subject, body)),
+        subject,
+        body: body.to_owned(),
+        attachment: None,
+        about: Some(about.number.to_owned()),
+    }
+}
+
+/// A mail rendered elsewhere (its first line the subject), about no
+/// notification, with its HTML part made as every other's.
+pub fn rendered(kind: &'static str, to: &str, lang: Lang, text: &str) -> Mail {
+    let (subject, body) = text.split_once("\n\n").unwrap_or((text, ""));
+    let subject = subject.trim().to_owned();
     Mail {
         kind,
         to: to.to_owned(),
-        subject: subject.trim().to_owned(),
+        html: Some(html::render(lang, &subject, body)),
+        subject,
         body: body.to_owned(),
-        about: Some(number.to_owned()),
+        attachment: None,
+        about: None,
     }
 }
 
@@ -33,29 +65,29 @@ struct ConfirmationMail<'a> {
     number: &'a str,
     controller: &'a str,
     link: &'a str,
-    expires_on: NaiveDate,
+    expires_on: String,
+    sender: &'a str,
 }
 
 /// The message with the confirmation link.
 pub fn confirmation(
-    to: &str,
-    lang: Lang,
+    about: About,
     confirming: Confirming,
-    number: &str,
     controller: &str,
     link: &str,
     expires_on: NaiveDate,
 ) -> Mail {
     let controller = one_line(controller);
     let template = ConfirmationMail {
-        lang,
-        what: confirming.what(lang),
-        number,
+        lang: about.lang,
+        what: confirming.what(about.lang),
+        number: about.number,
         controller: &controller,
         link,
-        expires_on,
+        expires_on: written::date(expires_on, about.lang),
+        sender: about.sender,
     };
-    mail("confirmation", to, number, template.render())
+    mail("confirmation", about, template.render())
 }
 
 #[derive(Template)]
@@ -66,25 +98,71 @@ struct ReceiptMail<'a> {
     statement: &'a str,
     receipt_lines: &'a str,
     key: Option<&'a str>,
+    verify: &'a str,
+    sender: &'a str,
 }
 
-/// The receipt, with the key on a first registration.
-pub fn receipt(
-    to: &str,
-    lang: Lang,
-    number: &str,
-    statement: &str,
-    receipt_lines: &str,
-    key: Option<&str>,
-) -> Mail {
+/// What a receipt mail carries.
+pub struct ReceiptParts<'a> {
+    pub statement: &'a str,
+    /// The receipt's lines as text.
+    pub lines: &'a str,
+    /// Where the receipt is checked.
+    pub verify: &'a str,
+    /// On a first registration: the key.
+    pub key: Option<&'a str>,
+    /// The receipt as PDF, attached.
+    pub pdf: Vec<u8>,
+}
+
+/// The receipt, with the key on a first registration, and its PDF.
+pub fn receipt(about: About, parts: ReceiptParts) -> Mail {
     let template = ReceiptMail {
-        lang,
-        number,
-        statement,
-        receipt_lines,
-        key,
+        lang: about.lang,
+        number: about.number,
+        statement: parts.statement,
+        receipt_lines: parts.lines,
+        key: parts.key,
+        verify: parts.verify,
+        sender: about.sender,
     };
-    mail("receipt", to, number, template.render())
+    let mut mail = mail("receipt", about, template.render());
+    mail.attachment = Some((format!("kvittering-{}.pdf", about.number), parts.pdf));
+    mail
+}
+
+/// Who asked for a new key.
+pub enum AskedBy<'a> {
+    User { email: &'a str },
+    Client { name: &'a str },
+}
+
+impl AskedBy<'_> {
+    fn say(&self, organisation: &str, lang: Lang) -> String {
+        let organisation = one_line(organisation);
+        match self {
+            Self::User { email } => {
+                let text = Text::new(
+                    "En administrator i {org} ({who})",
+                    "Ein administrator i {org} ({who})",
+                    "An administrator of {org} ({who})",
+                );
+                text.get(lang)
+                    .replace("{org}", &organisation)
+                    .replace("{who}", email)
+            }
+            Self::Client { name } => {
+                let text = Text::new(
+                    "Integrasjonen «{who}» hos {org}",
+                    "Integrasjonen «{who}» hos {org}",
+                    "The integration \u{201c}{who}\u{201d} of {org}",
+                );
+                text.get(lang)
+                    .replace("{org}", &organisation)
+                    .replace("{who}", &one_line(name))
+            }
+        }
+    }
 }
 
 #[derive(Template)]
@@ -92,12 +170,32 @@ pub fn receipt(
 struct NewKeyMail<'a> {
     lang: Lang,
     number: &'a str,
+    controller: &'a str,
     key: &'a str,
+    asked_by: &'a str,
+    asked_at: &'a str,
+    sender: &'a str,
 }
 
-/// A new notification key, issued by an admin.
-pub fn new_key(to: &str, lang: Lang, number: &str, key: &str) -> Mail {
-    mail("key", to, number, NewKeyMail { lang, number, key }.render())
+/// A new notification key, issued by an admin: who asked and when.
+pub fn new_key(
+    about: About,
+    controller: &str,
+    key: &str,
+    asked_by: AskedBy,
+    organisation: &str,
+    asked_at: DateTime<Utc>,
+) -> Mail {
+    let template = NewKeyMail {
+        lang: about.lang,
+        number: about.number,
+        controller: &one_line(controller),
+        key,
+        asked_by: &asked_by.say(organisation, about.lang),
+        asked_at: &written::time(asked_at, about.lang),
+        sender: about.sender,
+    };
+    mail("key", about, template.render())
 }
 
 #[derive(Template)]
@@ -105,98 +203,33 @@ pub fn new_key(to: &str, lang: Lang, number: &str, key: &str) -> Mail {
 struct ReminderMail<'a> {
     lang: Lang,
     number: &'a str,
-    expires_on: NaiveDate,
+    controller: &'a str,
+    purpose: &'a str,
+    expires_on: &'a str,
+    entry: &'a str,
+    sender: &'a str,
 }
 
-/// The reminder six weeks before expiry.
-pub fn renewal_reminder(to: &str, lang: Lang, number: &str, expires_on: NaiveDate) -> Mail {
+/// The reminder six weeks before expiry: what expires, what happens if
+/// nothing is done, and how to renew, step by step.
+pub fn renewal_reminder(
+    about: About,
+    controller: &str,
+    purpose: &str,
+    expires_on: NaiveDate,
+    entry: &str,
+) -> Mail {
     let template = ReminderMail {
-        lang,
-        number,
-        expires_on,
+        lang: about.lang,
+        number: about.number,
+        controller: &one_line(controller),
+        purpose: written::plain(purpose),
+        expires_on: &written::date(expires_on, about.lang),
+        entry,
+        sender: about.sender,
     };
-    mail("reminder", to, number, template.render())
+    mail("reminder", about, template.render())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_mail_has_a_subject_line_and_a_body_in_each_language() {
-        let expires = NaiveDate::from_ymd_opt(2029, 11, 23).unwrap();
-        for lang in Lang::ALL {
-            let mails = [
-                confirmation(
-                    "a@b.no",
-                    lang,
-                    Confirming::Amendment,
-                    "2026-000001",
-                    "Fjordvik",
-                    "https://x/confirm/t",
-                    expires,
-                ),
-                receipt(
-                    "a@b.no",
-                    lang,
-                    "2026-000001",
-                    "Statement.",
-                    "Line: 1",
-                    Some("ABCD-EFGH-JKMN-PQRS"),
-                ),
-                receipt("a@b.no", lang, "2026-000001", "Statement.", "Line: 1", None),
-                new_key("a@b.no", lang, "2026-000001", "ABCD-EFGH-JKMN-PQRS"),
-                renewal_reminder("a@b.no", lang, "2026-000001", expires),
-            ];
-            for m in mails {
-                assert!(m.subject.contains("2026-000001"), "{lang:?}: {}", m.subject);
-                assert!(!m.subject.contains('\n') && !m.subject.contains("{{"));
-                assert!(!m.body.is_empty() && !m.body.contains("{%"), "{}", m.body);
-                assert!(m.body.ends_with('\n'), "{:?}", m.body);
-            }
-        }
-        let with_key = receipt(
-            "a@b.no",
-            Lang::Nb,
-            "2026-000001",
-            "S.",
-            "L",
-            Some("ABCD-EFGH-JKMN-PQRS"),
-        );
-        assert!(with_key.body.contains("\n    ABCD-EFGH-JKMN-PQRS\n"));
-        let without = receipt("a@b.no", Lang::Nb, "2026-000001", "S.", "L", None);
-        assert!(!without.body.contains("Meldingsnøkkelen"));
-        let link = confirmation(
-            "a@b.no",
-            Lang::En,
-            Confirming::Registration,
-            "2026-000001",
-            "A & B",
-            "https://x/confirm/t?a=1&b=2",
-            expires,
-        );
-        assert!(
-            link.body.contains("https://x/confirm/t?a=1&b=2"),
-            "plain text is not escaped"
-        );
-        assert!(link.body.contains("A & B sent") || link.body.contains("A & B has sent"));
-        assert_eq!(link.subject, "Confirm the notification 2026-000001");
-        // Whatever a name holds, it stays on its line of the mail.
-        let pasted = confirmation(
-            "a@b.no",
-            Lang::En,
-            Confirming::Registration,
-            "2026-000001",
-            "Fjordvik\r\n\r\nClick https://evil.example now\u{2028}",
-            "https://x/confirm/t",
-            expires,
-        );
-        assert!(
-            pasted
-                .body
-                .contains("Fjordvik Click https://evil.example now has sent"),
-            "{}",
-            pasted.body
-        );
-    }
-}
+mod tests;

@@ -54,11 +54,15 @@ pub async fn ask_to_confirm(
     organisation_mail(conn, settings, row.organisation_id, now).await?;
     let token = links::new_token().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
     let expires_at = links::issue(conn, row.id, &token, confirming, version, now).await?;
+    let about = templates::About {
+        to: content.confirmation_email(),
+        lang: content.language(),
+        number: &row.number,
+        sender: &settings.issuer.name,
+    };
     let mail = templates::confirmation(
-        content.confirmation_email(),
-        content.language(),
+        about,
         confirming,
-        &row.number,
         &content.controller().name,
         &format!("{}/confirm/{token}", settings.public_url),
         oslo_date(expires_at),
@@ -183,11 +187,24 @@ pub(super) async fn issue_key(
         organisation_mail(conn, &settings, row.organisation_id, now).await?;
         let key = NotificationKey::generate();
         transitions::set_key_hash(conn, row.id, key.hash(settings.key_secret()).to_vec()).await?;
+        let about = templates::About {
+            to: content.confirmation_email(),
+            lang: content.language(),
+            number: &number,
+            sender: &settings.issuer.name,
+        };
+        let (who, organisation_name) = who_asked(conn, &principal, organisation).await?;
+        let asked_by = match &who {
+            Who::User(email) => templates::AskedBy::User { email },
+            Who::Client(name) => templates::AskedBy::Client { name },
+        };
         let mail = templates::new_key(
-            content.confirmation_email(),
-            content.language(),
-            &number,
+            about,
+            &content.controller().name,
             &key.expose(),
+            asked_by,
+            &organisation_name,
+            now,
         );
         crate::mail::enqueue(conn, mail, now).await?;
         Ok(audit::record(
@@ -207,4 +224,31 @@ pub(super) async fn issue_key(
         number: path.to_string(),
         mail: "key",
     }))
+}
+
+/// Who asked for a new key: a user's address or an integration's name.
+enum Who {
+    User(String),
+    Client(String),
+}
+
+/// The caller, as the new-key mail names them, and their organisation's name.
+async fn who_asked(
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    organisation: uuid::Uuid,
+) -> Result<(Who, String), ApiError> {
+    use crate::accounts::store as accounts;
+    let who = match principal.kind {
+        crate::domain::access::SubjectKind::User => {
+            let user = accounts::user(conn, principal.id).await?;
+            Who::User(user.map(|u| u.email).unwrap_or_default())
+        }
+        _ => {
+            let client = accounts::client(conn, principal.id).await?;
+            Who::Client(client.map(|c| c.name).unwrap_or_default())
+        }
+    };
+    let name = accounts::organisation(conn, organisation).await?.name;
+    Ok((who, name))
 }

@@ -9,6 +9,7 @@ pub mod store;
 mod submit;
 pub mod views;
 
+use crate::domain::receipt::Issuer;
 use std::path::Path;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -31,6 +32,8 @@ pub struct NotificationSettings {
     pub free_key_failures: u32,
     /// How much mail an organisation may cause.
     pub limits: RateLimits,
+    /// The authority, who signs the mail.
+    pub issuer: Issuer,
 }
 
 impl NotificationSettings {
@@ -40,6 +43,7 @@ impl NotificationSettings {
         data_dir: &Path,
         public_url: &str,
         limits: RateLimits,
+        issuer: Issuer,
     ) -> anyhow::Result<Self> {
         let key_secret = match configured {
             Some(secret) => secret.clone(),
@@ -51,6 +55,7 @@ impl NotificationSettings {
             periods: Periods::default(),
             free_key_failures: 5,
             limits,
+            issuer,
         })
     }
 

@@ -219,6 +219,10 @@ fn query_rules(path: &str, name: &str) -> Option<Value> {
         "organisation" | "action" if path.starts_with("/v1/admin") => {
             json!({ "minLength": 1, "pattern": ONE_LINE_NOT_BLANK })
         }
+        "types" if path == "/v1/events" => json!({ "pattern": crate::events::TYPES_PATTERN }),
+        "organisation" if path == "/v1/events" => {
+            json!({ "minLength": 1, "pattern": ONE_LINE_NOT_BLANK })
+        }
         "cursor" => json!({ "pattern": crate::api::CURSOR_PATTERN }),
         "q" => json!({ "maxLength": crate::notifications::Q_MAX }),
         _ => return None,

@@ -1,9 +1,13 @@
 //! Receipts (kvitteringer): signed as a compact JWS with EdDSA, fetched as
 //! JSON or a printable PDF, verified by anyone.
 
+mod page;
 pub mod pdf;
+mod pdf_page;
+mod pdfa;
 mod routes;
 pub mod store;
+mod verification;
 
 use std::sync::Arc;
 
@@ -17,7 +21,7 @@ use uuid::Uuid;
 
 use crate::auth::keys::Keys;
 use crate::domain::i18n::Text;
-use crate::domain::receipt::ReceiptContent;
+use crate::domain::receipt::{Issuer, ReceiptContent};
 
 pub use pdf::render as render_pdf;
 pub use routes::{ReceiptView, Receipts};
@@ -27,6 +31,7 @@ pub const RECEIPT_TYP: &str = "receipt+jws";
 
 pub fn configure(cfg: &mut ServiceConfig) {
     routes::configure(cfg);
+    page::configure(cfg);
 }
 
 /// What a receipt's JWS carries.
@@ -43,7 +48,11 @@ pub struct ReceiptClaims {
 /// Signs and verifies receipts with the service's keys.
 pub struct ReceiptSigner {
     keys: Arc<Keys>,
+    /// The service's public address: the JWS's `iss`, and the base of
+    /// the verification link printed on every receipt.
     issuer: String,
+    /// The authority named on the printed receipt.
+    authority: Issuer,
 }
 
 /// Why a receipt is not genuine.
@@ -98,8 +107,22 @@ impl NotGenuine {
 }
 
 impl ReceiptSigner {
-    pub fn new(keys: Arc<Keys>, issuer: String) -> Self {
-        Self { keys, issuer }
+    pub fn new(keys: Arc<Keys>, public_url: String, authority: Issuer) -> Self {
+        Self {
+            keys,
+            issuer: public_url,
+            authority,
+        }
+    }
+
+    /// The authority named on receipts.
+    pub fn authority(&self) -> &Issuer {
+        &self.authority
+    }
+
+    /// Where the receipt `id` is checked, as printed on it.
+    pub fn verification_url(&self, id: Uuid) -> String {
+        verification_url(&self.issuer, id)
     }
 
     pub fn sign(&self, id: Uuid, receipt: &ReceiptContent, iat: i64) -> String {
@@ -151,6 +174,12 @@ impl ReceiptSigner {
             }
         }
     }
+}
+
+/// Where anyone holding a receipt (on paper too) checks it: the page of
+/// the receipt `id` under the service's public address.
+pub fn verification_url(public_url: &str, id: Uuid) -> String {
+    format!("{}/receipts/{id}", public_url.trim_end_matches('/'))
 }
 
 /// SHA-256 of the signature, grouped for reading off paper.

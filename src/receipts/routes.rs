@@ -10,10 +10,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::store::{self, ReceiptRow};
+use super::verification::{self, Verification};
 use super::{ReceiptSigner, render_pdf};
-use crate::api::AcceptLanguage;
+use crate::api::{AcceptLanguage, asked_language};
 use crate::auth::Principal;
 use crate::db::Pool;
+use crate::domain::i18n::Lang;
 use crate::domain::receipt::ReceiptContent;
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
@@ -24,7 +26,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         scope("/v1/receipts")
             .service(verify_receipt)
-            .service(get_receipt),
+            .service(get_receipt)
+            .service(get_receipt_verification),
     );
 }
 
@@ -62,7 +65,8 @@ fn wants_pdf(req: &HttpRequest) -> bool {
 }
 
 /// A receipt of one's own organisation, as JSON or, with `Accept:
-/// application/pdf`, a printable A4 PDF in the receipt's language.
+/// application/pdf`, a printable A4 PDF/A-2b file in the language asked for
+/// (`lang`, else `Accept-Language`, else the language it was submitted in).
 #[utoipa::path(
     tag = "receipts",
     operation_id = "get_receipt",
@@ -70,6 +74,7 @@ fn wants_pdf(req: &HttpRequest) -> bool {
     params(
         ("id" = Uuid, Path, description = "The receipt's id"),
         ("Accept" = Option<String>, Header, description = "application/json (default) or application/pdf"),
+        ("lang" = Option<Lang>, Query, description = "The PDF's language: nb, nn or en (before Accept-Language)"),
     ),
     responses(
         (status = 200, description = "The receipt", content(
@@ -86,18 +91,16 @@ async fn get_receipt(
     principal: Principal,
     path: web::Path<Uuid>,
     pool: web::Data<Pool>,
+    signer: web::Data<ReceiptSigner>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.organisation()?;
     let mut conn = pool.get().await?;
     let row = store::of_organisation(&mut conn, organisation, path.into_inner()).await?;
     let view = ReceiptView::of(&row)?;
     if wants_pdf(&req) {
-        let kid = jsonwebtoken::decode_header(&row.jws)
-            .ok()
-            .and_then(|h| h.kid)
-            .unwrap_or_default();
-        let pdf = render_pdf(&view.receipt, &row.jws, &kid, view.receipt.language)
-            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+        let lang = asked_language(&req, view.receipt.language);
+        let pdf =
+            render_pdf(&view, lang, &signer).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
         return Ok(HttpResponse::Ok()
             .content_type("application/pdf")
             .insert_header((
@@ -197,4 +200,33 @@ async fn verify_receipt(
         }
     };
     Ok(HttpResponse::Ok().json(verdict))
+}
+
+/// Checks a receipt by its id, as printed on it (the link and QR code lead
+/// to the page `/receipts/{id}`): whether it is genuine and whether what
+/// it attests still stands. Anyone holding the receipt may ask; the answer
+/// repeats only what the receipt says, with its standing.
+#[utoipa::path(
+    tag = "receipts",
+    operation_id = "get_receipt_verification",
+    security(()),
+    params(("id" = Uuid, Path, description = "The receipt's id, as printed on it")),
+    responses(
+        (status = 200, description = "Genuine or not, current or not, and what it attests", body = Verification),
+        (status = 404, description = "No receipt with this id", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}/verification")]
+async fn get_receipt_verification(
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    pool: web::Data<Pool>,
+    signer: web::Data<ReceiptSigner>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = asked_language(&req, Lang::Nb);
+    let (verification, _) = verification::verify(&pool, &signer, path.into_inner(), lang).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(verification))
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::domain::lifecycle::Status;
 use crate::schema::{notifications, receipts};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -70,6 +71,19 @@ pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Receip
     receipts::table
         .find(id)
         .select(ReceiptRow::as_select())
+        .first(conn)
+        .await
+}
+
+/// The state of the notification a receipt belongs to, and its
+/// registered version, to tell whether the receipt still stands.
+pub async fn notification_state(
+    conn: &mut AsyncPgConnection,
+    notification_id: Uuid,
+) -> QueryResult<(Status, Option<i32>)> {
+    notifications::table
+        .find(notification_id)
+        .select((notifications::status, notifications::registered_version))
         .first(conn)
         .await
 }

@@ -16,7 +16,7 @@ use crate::notifications::NotificationSettings;
 use crate::notifications::store::{self, Due, NotificationRow, transitions};
 
 /// A scheduled step of the lifecycle, with what makes a notification due.
-enum Job {
+enum Job<'a> {
     /// Unconfirmed after the confirmation period: a submission lapses; a
     /// pending amendment or withdrawal falls away and the registered
     /// version stays.
@@ -24,10 +24,15 @@ enum Job {
     /// Registered notifications whose validity ran out expire.
     Expire { today: NaiveDate },
     /// The renewal reminder, once per expiry date.
-    Remind { today: NaiveDate, periods: Periods },
+    Remind {
+        today: NaiveDate,
+        periods: Periods,
+        /// Where the reminder's links lead, and who signs it.
+        settings: &'a NotificationSettings,
+    },
 }
 
-impl Job {
+impl Job<'_> {
     fn statuses(&self) -> Vec<Status> {
         let picks = |s: &Status| match self {
             Job::Lapse { .. } => s.awaits_confirmation(),
@@ -40,7 +45,7 @@ impl Job {
         match *self {
             Job::Lapse { deadline } => Due::UpdatedBefore(deadline),
             Job::Expire { today } => Due::ExpiresBy(today),
-            Job::Remind { today, periods } => Due::RemindBy {
+            Job::Remind { today, periods, .. } => Due::RemindBy {
                 window_end: today + chrono::Days::new(periods.reminder_days),
                 today,
             },
@@ -73,7 +78,11 @@ impl Job {
                 let details = serde_json::json!({ "expires_on": row.expires_on });
                 system_entry(row, "notification.expired", details)
             }
-            Job::Remind { today, periods } => {
+            Job::Remind {
+                today,
+                periods,
+                settings,
+            } => {
                 let Some(expires) = row
                     .expires_on
                     .filter(|expires| periods.reminder_on(*expires) <= today && today < *expires)
@@ -83,7 +92,7 @@ impl Job {
                 if store::reminded_for(conn, row.id).await? == Some(expires) {
                     return Ok(false);
                 }
-                queue_reminder(conn, row, expires, now).await?;
+                queue_reminder(conn, settings, row, expires, now).await?;
                 transitions::mark_reminded(conn, row, expires, now).await?;
                 let details = serde_json::json!({ "expires_on": expires });
                 system_entry(row, "notification.reminder_sent", details)
@@ -96,7 +105,7 @@ impl Job {
 
 /// Runs `job` on each notification it finds due, each in a transaction of
 /// its own; how many it changed.
-async fn run(pool: &Pool, job: Job, now: DateTime<Utc>) -> anyhow::Result<usize> {
+async fn run(pool: &Pool, job: Job<'_>, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let statuses = job.statuses();
     let mut conn = pool.get().await?;
     let mut done = 0;
@@ -142,23 +151,40 @@ pub async fn remind(
     let job = Job::Remind {
         today: oslo_date(now),
         periods: settings.periods,
+        settings,
     };
     run(pool, job, now).await
 }
 
+/// The confirmation page shows its result again for half an hour; after
+/// that the key sealed for the browser that confirmed is erased.
+pub async fn forget_replays(pool: &Pool, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let mut conn = pool.get().await?;
+    Ok(crate::notifications::store::links::forget_replays(&mut conn, now).await?)
+}
+
 async fn queue_reminder(
     conn: &mut AsyncPgConnection,
+    settings: &NotificationSettings,
     row: &NotificationRow,
     expires: NaiveDate,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let version = store::version(conn, row.id, row.shown_version()).await?;
     let content = Notification::from_stored(version.content)?;
+    let lang = content.language();
+    let about = templates::About {
+        to: content.confirmation_email(),
+        lang,
+        number: &row.number,
+        sender: &settings.issuer.name,
+    };
     let reminder = templates::renewal_reminder(
-        content.confirmation_email(),
-        content.language(),
-        &row.number,
+        about,
+        &content.controller().name,
+        content.purpose().label().get(lang),
         expires,
+        &format!("{}/register/{}", settings.public_url, row.number),
     );
     Ok(mail::enqueue(conn, reminder, now).await?)
 }

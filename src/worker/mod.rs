@@ -128,6 +128,7 @@ impl Worker {
         let lapsed = jobs::lapse(&self.pool, &self.settings, now).await?;
         let expired = jobs::expire(&self.pool, now).await?;
         let reminded = jobs::remind(&self.pool, &self.settings, now).await?;
+        jobs::forget_replays(&self.pool, now).await?;
         Ok((lapsed, expired, reminded))
     }
 

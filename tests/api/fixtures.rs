@@ -83,11 +83,7 @@ pub async fn register_with_key(app: &TestApp, number: &str) -> NotificationKey {
 
 /// The text of a PDF, wrapped lines read as one.
 pub fn pdf_text(bytes: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(bytes).expect("a PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    let text = doc.extract_text(&pages).expect("text in the PDF");
-    // Wrapped lines read as one text.
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::pdf::text(bytes)
 }
 
 /// A regulator account, made as the command line makes it; its access

@@ -33,6 +33,8 @@ async fn queue(app: &TestApp, count: usize, to: &str) {
             to: to.to_owned(),
             subject: format!("mail {i}"),
             body: format!("body of mail {i}"),
+            html: None,
+            attachment: None,
             about: None,
         };
         enqueue(&mut conn, mail, app.clock.now()).await.unwrap();

@@ -45,9 +45,9 @@ async fn receipts_as_pdf_state_everything_in_the_language_of_the_submission() {
     for expected in [
         number.as_str(),
         "Fjordvik kommune",
-        "974761467",
+        "org. no. 974 761 467",
         "Personal Data Act",
-        "Research (specify in 6d)",
+        "Purpose Research",
         "County or municipal",
         &json["content_digest"].as_str().unwrap()[..32],
         "It is not an approval of the processing.",

@@ -84,7 +84,12 @@ async fn expiry_from(start: &str) {
         .rev()
         .find(|m| m.subject.contains("utløper"))
         .expect("a reminder");
-    assert!(reminder.body.contains(&expires_on.to_string()));
+    let written = meldeplikt::domain::written::date(expires_on, meldeplikt::domain::i18n::Lang::Nb);
+    assert!(
+        reminder.body.contains(&written),
+        "{written}: {}",
+        reminder.body
+    );
     assert_eq!(round.expired, 0);
 
     // The day before expiry it still counts; on the day it expires.

@@ -148,6 +148,12 @@ impl Notification {
     pub fn purpose(&self) -> Purpose {
         self.purpose
     }
+    pub fn manual_register_only(&self) -> bool {
+        self.manual_register_only
+    }
+    pub fn research(&self) -> Option<&Research> {
+        self.research.as_ref()
+    }
     pub fn research_area(&self) -> Option<Purpose> {
         self.research_area
     }

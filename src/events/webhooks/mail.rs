@@ -9,7 +9,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::queue::Claimed;
-use crate::mail::{self, Mail};
+use crate::domain::i18n::Lang;
+use crate::mail;
 
 #[derive(Template)]
 #[template(path = "webhooks/endpoint_disabled.txt")]
@@ -53,19 +54,8 @@ pub async fn endpoint_disabled(
         }
         .render()
         .unwrap_or_else(|e| format!("meldeplikt\n\n{e}\n"));
-        let (subject, body) = text.split_once("\n\n").unwrap_or((&text, ""));
-        mail::enqueue(
-            conn,
-            Mail {
-                kind: "webhook_disabled",
-                to: admin.email,
-                subject: subject.trim().to_owned(),
-                body: body.to_owned(),
-                about: None,
-            },
-            now,
-        )
-        .await?;
+        let mail = mail::templates::rendered("webhook_disabled", &admin.email, Lang::Nb, &text);
+        mail::enqueue(conn, mail, now).await?;
     }
     Ok(())
 }

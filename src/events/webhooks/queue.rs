@@ -152,7 +152,8 @@ pub enum Next {
 /// Records an attempt and moves the delivery on, in a transaction the
 /// caller opens. Only the holder of the lease moves it: when the lease ran
 /// out and another worker claimed it, the attempt is logged and the rest
-/// left to that worker. Whether it moved it.
+/// left to that worker; when the endpoint was deleted meanwhile, nothing is
+/// recorded. Whether it moved it.
 pub async fn finish(
     conn: &mut AsyncPgConnection,
     claimed: &Claimed,
@@ -162,7 +163,8 @@ pub async fn finish(
     diesel::sql_query(
         "INSERT INTO webhook_attempts
              (id, delivery_id, attempted_at, duration_ms, status_code, response_excerpt, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         SELECT $1, $2, $3, $4, $5, $6, $7
+         WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $2)",
     )
     .bind::<SqlUuid, _>(Uuid::new_v4())
     .bind::<SqlUuid, _>(claimed.id)

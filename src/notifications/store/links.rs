@@ -133,3 +133,64 @@ pub async fn receipt_of(conn: &mut AsyncPgConnection, token: &str) -> QueryResul
         .optional()?
         .flatten())
 }
+
+/// What the confirmation page keeps of a used link for the browser that
+/// used it (`confirmations::replay`).
+#[derive(Debug, Clone, Queryable)]
+pub struct Replay {
+    pub receipt_id: Option<Uuid>,
+    pub cookie_hash: Option<Vec<u8>>,
+    pub sealed_key: Option<Vec<u8>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Keeps, with the used link, which browser used it, the key sealed for
+/// that browser, and until when the page may show them again.
+pub async fn keep_for_replay(
+    conn: &mut AsyncPgConnection,
+    link_id: Uuid,
+    cookie_hash: &[u8],
+    sealed_key: Option<&[u8]>,
+    until: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(confirmation_tokens::table.find(link_id))
+        .set((
+            confirmation_tokens::replay_cookie_hash.eq(cookie_hash),
+            confirmation_tokens::replay_sealed_key.eq(sealed_key),
+            confirmation_tokens::replay_until.eq(until),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What was kept for the replay of the used link `token`, if anything.
+pub async fn replay_of(conn: &mut AsyncPgConnection, token: &str) -> QueryResult<Option<Replay>> {
+    confirmation_tokens::table
+        .filter(confirmation_tokens::token_hash.eq(hash(token)))
+        .filter(confirmation_tokens::used_at.is_not_null())
+        .select((
+            confirmation_tokens::receipt_id,
+            confirmation_tokens::replay_cookie_hash,
+            confirmation_tokens::replay_sealed_key,
+            confirmation_tokens::replay_until,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Forgets the sealed keys whose replay window has passed.
+pub async fn forget_replays(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        confirmation_tokens::table
+            .filter(confirmation_tokens::replay_until.le(now))
+            .filter(confirmation_tokens::replay_sealed_key.is_not_null()),
+    )
+    .set(confirmation_tokens::replay_sealed_key.eq(None::<Vec<u8>>))
+    .execute(conn)
+    .await
+}
