@@ -28,6 +28,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Principal, Role, SubjectKind};
+use crate::domain::identifiers::OrgNumber;
 use crate::schema::{audit_head, audit_log};
 
 /// Who acted, by kind.
@@ -46,16 +47,20 @@ pub enum ActorKind {
     System,
     /// Someone not signed in (a registration).
     Anonymous,
+    /// An organisation's system, proven by a Maskinporten token (the
+    /// entry's `details.supplier` names the vendor acting for it, if any).
+    Maskinporten,
 }
 
 impl ActorKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::User,
         Self::Client,
         Self::Regulator,
         Self::TokenHolder,
         Self::System,
         Self::Anonymous,
+        Self::Maskinporten,
     ];
 
     pub fn code(self) -> &'static str {
@@ -66,6 +71,7 @@ impl ActorKind {
             Self::TokenHolder => "token_holder",
             Self::System => "system",
             Self::Anonymous => "anonymous",
+            Self::Maskinporten => "maskinporten",
         }
     }
 
@@ -80,6 +86,9 @@ pub struct Actor {
     pub kind: ActorKind,
     pub id: Option<Uuid>,
     pub organisation_id: Option<Uuid>,
+    /// The vendor acting for the organisation (Maskinporten), recorded as
+    /// `supplier` in the entry's details.
+    pub supplier: Option<OrgNumber>,
 }
 
 impl Actor {
@@ -88,6 +97,7 @@ impl Actor {
             kind: ActorKind::Anonymous,
             id: None,
             organisation_id: None,
+            supplier: None,
         }
     }
 
@@ -96,6 +106,7 @@ impl Actor {
             kind: ActorKind::System,
             id: None,
             organisation_id: None,
+            supplier: None,
         }
     }
 }
@@ -106,11 +117,13 @@ impl From<&Principal> for Actor {
             (_, Role::Regulator) => ActorKind::Regulator,
             (SubjectKind::User, _) => ActorKind::User,
             (SubjectKind::Client, _) => ActorKind::Client,
+            (SubjectKind::Maskinporten, _) => ActorKind::Maskinporten,
         };
         Self {
             kind,
             id: Some(p.id),
             organisation_id: p.organisation_id,
+            supplier: p.supplier,
         }
     }
 }
@@ -164,6 +177,12 @@ UPDATE audit_head SET last_id = entry.id, last_hash = entry.hash FROM entry";
 /// Appends `entry` to the chain. The last statement of the caller's
 /// transaction (see the module's lock rule).
 pub async fn record(conn: &mut AsyncPgConnection, entry: Entry<'_>) -> diesel::QueryResult<()> {
+    let mut details = entry.details;
+    if let Some(supplier) = entry.actor.supplier
+        && let Some(fields) = details.as_object_mut()
+    {
+        fields.insert("supplier".into(), format!("0192:{supplier}").into());
+    }
     let appended = diesel::sql_query(APPEND)
         .bind::<Nullable<Text>, _>(entry.request_id)
         .bind::<Text, _>(entry.actor.kind.code())
@@ -173,7 +192,7 @@ pub async fn record(conn: &mut AsyncPgConnection, entry: Entry<'_>) -> diesel::Q
         )
         .bind::<Text, _>(entry.action)
         .bind::<Nullable<Text>, _>(entry.subject)
-        .bind::<Jsonb, _>(entry.details)
+        .bind::<Jsonb, _>(details)
         .execute(conn)
         .await?;
     if appended != 1 {

@@ -10,7 +10,9 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::auth::client::TrustedProxies;
+use crate::auth::maskinporten::MaskinportenSettings;
 
+pub mod maskinporten;
 pub mod webhooks;
 
 pub use webhooks::WebhookSettings;
@@ -97,6 +99,9 @@ pub struct Settings {
     /// `MELDEPLIKT_WORKER_INTERVAL_MS`: pause between rounds of the worker
     /// (mail, lapse, expiry, reminders); 0 turns the worker off.
     pub worker_interval: Option<Duration>,
+    /// `MELDEPLIKT_MASKINPORTEN_*`: where Maskinporten tokens are accepted
+    /// beside the service's own; none when `..._ISSUER` is unset.
+    pub maskinporten: Option<MaskinportenSettings>,
     /// Events and webhooks ([`webhooks::WebhookSettings`]).
     pub webhooks: WebhookSettings,
     /// The clock. Not an environment variable: tests set a fixed one.
@@ -340,6 +345,7 @@ impl Settings {
             });
         }
         let totp_key = totp_key.map(SecretString::from);
+        let maskinporten = maskinporten::read(&get, &mut bad, &public_url);
         let webhooks = webhooks::read(&get, &mut bad);
 
         let defaults = crate::domain::receipt::Issuer::default();
@@ -395,6 +401,7 @@ impl Settings {
             notification_key_secret,
             totp_key,
             worker_interval: worker_interval.ok_or_else(missing)?,
+            maskinporten,
             webhooks: webhooks.ok_or_else(missing)?,
             clock: crate::clock::Clock::System,
             handle_signals: true,

@@ -113,6 +113,10 @@ pub enum ApiError {
     /// organisation (403). Other organisations' things are 404 instead.
     #[error("forbidden: {detail}")]
     Forbidden { detail: Say },
+    /// A token from another issuer (Maskinporten) that lacks the scope the
+    /// service requires (403, RFC 6750 `insufficient_scope`).
+    #[error("insufficient scope: {scope}")]
+    InsufficientScope { scope: String },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -237,7 +241,7 @@ impl ApiError {
                 "unauthorized",
                 Text::new("Ikke autentisert", "Ikkje autentisert", "Not authenticated"),
             ),
-            Self::Forbidden { .. } => (
+            Self::Forbidden { .. } | Self::InsufficientScope { .. } => (
                 "forbidden",
                 Text::new("Ikke tillatt", "Ikkje tillate", "Not allowed"),
             ),
@@ -352,6 +356,7 @@ impl ApiError {
         };
         let code = match self {
             Self::Unauthorized { error, .. } => error.map(str::to_owned),
+            Self::InsufficientScope { .. } => Some("insufficient_scope".to_owned()),
             Self::Conflict { code, .. } => code.map(str::to_owned),
             _ => None,
         };
@@ -391,6 +396,9 @@ impl ApiError {
                 Say::new("too_many_requests").with("seconds", retry_after.as_secs().max(1))
             }
             Self::Internal(_) => Say::new("internal_error"),
+            Self::InsufficientScope { scope } => {
+                Say::new("token_insufficient_scope").with("scope", scope)
+            }
             Self::PreconditionRequired => Say::new("if_match_required"),
             Self::Validation { .. } | Self::NotFound | Self::PreconditionFailed => return None,
         })
@@ -403,7 +411,7 @@ impl ResponseError for ApiError {
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden { .. } | Self::InsufficientScope { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -456,6 +464,17 @@ impl ApiError {
                     _ => "Bearer realm=\"meldeplikt\"".to_owned(),
                 };
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            Self::InsufficientScope { scope } => {
+                // The scope is configuration: printable ASCII without quotes.
+                let scope =
+                    scope.replace(|c: char| !c.is_ascii_graphic() || c == '"' || c == '\\', "");
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!(
+                        "Bearer realm=\"meldeplikt\", error=\"insufficient_scope\", scope=\"{scope}\""
+                    ),
+                ));
             }
             Self::TooManyRequests { retry_after }
             | Self::ServiceUnavailable {

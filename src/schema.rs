@@ -128,6 +128,7 @@ diesel::table! {
         confirmed_at -> Nullable<Timestamptz>,
         controller_is_submitter -> Bool,
         confirmed_month -> Nullable<Date>,
+        controller_verified -> Bool,
     }
 }
 
@@ -169,6 +170,7 @@ diesel::table! {
         created_at -> Timestamptz,
         claim_disputed_at -> Nullable<Timestamptz>,
         claim_dispute_note -> Nullable<Text>,
+        verified_at -> Nullable<Timestamptz>,
     }
 }
 

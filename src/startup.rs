@@ -15,6 +15,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::accounts::mfa::MfaSettings;
 use crate::auth::keys::Keys;
+use crate::auth::maskinporten::Maskinporten;
 use crate::auth::password::Passwords;
 use crate::auth::sealing::SealingKey;
 use crate::auth::tokens::TokenService;
@@ -206,6 +207,8 @@ struct Shared {
     notification_settings: web::Data<NotificationSettings>,
     clock: web::Data<Clock>,
     register: web::Data<crate::register::Public>,
+    /// Where Maskinporten tokens are accepted.
+    maskinporten: Option<web::Data<Maskinporten>>,
     webhooks: web::Data<WebhookApi>,
     wake: web::Data<Wake>,
 }
@@ -250,6 +253,13 @@ impl Shared {
                 &settings.public_url,
                 settings.register_rate_per_min,
             )),
+            maskinporten: match &settings.maskinporten {
+                Some(m) => Some(web::Data::new(Maskinporten::new(
+                    m.clone(),
+                    crate::accounts::proven::register,
+                )?)),
+                None => None,
+            },
             webhooks: web::Data::new(WebhookApi {
                 key: SealingKey::load(
                     settings.webhooks.secret_key.as_ref(),
@@ -283,6 +293,7 @@ fn serve(
         notification_settings,
         clock,
         register,
+        maskinporten,
         webhooks,
         wake,
     } = shared;
@@ -320,6 +331,11 @@ fn serve(
             .app_data(body_limit)
             .app_data(path_config())
             .app_data(query_config())
+            .configure(|cfg| {
+                if let Some(maskinporten) = &maskinporten {
+                    cfg.app_data(maskinporten.clone());
+                }
+            })
             .into_utoipa_app()
             .configure(crate::routes::configure)
             .into_app()

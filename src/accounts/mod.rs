@@ -7,6 +7,7 @@
 mod api_clients;
 pub mod mfa;
 mod organisations;
+pub mod proven;
 mod regulators;
 pub mod store;
 mod users;

@@ -169,7 +169,7 @@ pub struct Me {
 #[utoipa::path(
     tag = "accounts",
     operation_id = "get_me",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
     )
@@ -201,6 +201,8 @@ pub(super) async fn get_me(
                 ))?;
             (None, Some(client.name))
         }
+        // The organisation itself calls; the view below names it.
+        SubjectKind::Maskinporten => (None, None),
     };
     let organisation = match principal.organisation_id {
         Some(id) => Some(OrganisationView::from(

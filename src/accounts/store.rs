@@ -27,6 +27,9 @@ pub struct OrganisationRow {
     /// identifier as disputed, if it has.
     pub claim_disputed_at: Option<DateTime<Utc>>,
     pub claim_dispute_note: Option<String>,
+    /// When the organisation first proved its organisation number (a
+    /// Maskinporten token naming it); none while it has not.
+    pub verified_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -104,6 +107,99 @@ pub async fn organisation(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult
         .select(OrganisationRow::as_select())
         .first(conn)
         .await
+}
+
+/// How an organisation that proved its number was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proven {
+    /// Already verified: nothing changed.
+    Known,
+    /// Registered before, verified now.
+    Verified,
+    /// Registered now, on its first request, without a name.
+    Registered,
+}
+
+/// The id of the verified organisation with this Norwegian organisation
+/// number, if there is one: the look-up of every request a Maskinporten
+/// token makes, once the organisation is verified.
+pub async fn verified_by_orgnr(
+    conn: &mut AsyncPgConnection,
+    orgnr: &str,
+) -> QueryResult<Option<Uuid>> {
+    organisations::table
+        .filter(organisations::identifier_scheme.eq(IdentifierScheme::NoOrgnr))
+        .filter(organisations::identifier_value.eq(orgnr))
+        .filter(organisations::verified_at.is_not_null())
+        .select(organisations::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The organisation with this Norwegian organisation number, proven at
+/// `now`: registered when there is none (no name yet, no address), marked
+/// verified when it was not. Safe when two first requests race: the
+/// loser finds the winner's row.
+pub async fn prove_orgnr(
+    conn: &mut AsyncPgConnection,
+    orgnr: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<(Uuid, Proven)> {
+    let inserted: Option<Uuid> = diesel::insert_into(organisations::table)
+        .values((
+            organisations::id.eq(Uuid::new_v4()),
+            organisations::name.eq(""),
+            organisations::identifier_scheme.eq(IdentifierScheme::NoOrgnr),
+            organisations::identifier_value.eq(orgnr),
+            organisations::address.eq(serde_json::json!({})),
+            organisations::verified_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .returning(organisations::id)
+        .get_result(conn)
+        .await
+        .optional()?;
+    if let Some(id) = inserted {
+        return Ok((id, Proven::Registered));
+    }
+    let of_number = organisations::table
+        .filter(organisations::identifier_scheme.eq(IdentifierScheme::NoOrgnr))
+        .filter(organisations::identifier_value.eq(orgnr));
+    let verified: Option<Uuid> =
+        diesel::update(of_number.filter(organisations::verified_at.is_null()))
+            .set(organisations::verified_at.eq(now))
+            .returning(organisations::id)
+            .get_result(conn)
+            .await
+            .optional()?;
+    if let Some(id) = verified {
+        return Ok((id, Proven::Verified));
+    }
+    let id = of_number.select(organisations::id).first(conn).await?;
+    Ok((id, Proven::Known))
+}
+
+/// Gives an organisation registered without a name (on its first
+/// Maskinporten request) the name it gives itself, where it names itself
+/// by its own identifier; false when it had a name, or named another.
+pub async fn name_if_unnamed(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    identifier: &Identifier,
+    name: &str,
+) -> QueryResult<bool> {
+    let named = diesel::update(
+        organisations::table
+            .find(id)
+            .filter(organisations::name.eq(""))
+            .filter(organisations::identifier_scheme.eq(identifier.scheme))
+            .filter(organisations::identifier_value.eq(&identifier.value)),
+    )
+    .set(organisations::name.eq(name))
+    .execute(conn)
+    .await?;
+    Ok(named == 1)
 }
 
 /// Marks the organisation's claim to its identifier as disputed, with the

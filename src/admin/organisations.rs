@@ -37,6 +37,10 @@ pub struct AdminOrganisationView {
     pub claim_disputed: bool,
     pub claim_disputed_at: Option<DateTime<Utc>>,
     pub claim_dispute_note: Option<String>,
+    /// Whether the organisation proved its organisation number with a
+    /// Maskinporten token naming it; since when.
+    pub verified: bool,
+    pub verified_at: Option<DateTime<Utc>>,
 }
 
 impl From<OrganisationRow> for AdminOrganisationView {
@@ -50,6 +54,8 @@ impl From<OrganisationRow> for AdminOrganisationView {
             claim_disputed: row.claim_disputed_at.is_some(),
             claim_disputed_at: row.claim_disputed_at,
             claim_dispute_note: row.claim_dispute_note,
+            verified: row.verified_at.is_some(),
+            verified_at: row.verified_at,
         }
     }
 }

@@ -33,6 +33,9 @@ pub struct AdminRow {
     pub organisation_name: String,
     #[diesel(select_expression = organisations::identifier_value)]
     pub organisation_identifier: String,
+    #[diesel(select_expression = organisations::verified_at.is_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::IsNotNull<organisations::verified_at>)]
+    pub organisation_verified: bool,
     #[diesel(select_expression = cases::case_status.nullable())]
     pub case_status: Option<String>,
     #[diesel(select_expression = cases::assignee.nullable())]

@@ -23,6 +23,8 @@ pub struct OrganisationRef {
     pub name: String,
     #[schema(example = "974761467")]
     pub identifier: String,
+    /// Whether it proved its organisation number (Maskinporten).
+    pub verified: bool,
 }
 
 /// A notification of any organisation, in the back office's list.
@@ -65,6 +67,7 @@ impl From<&AdminRow> for AdminNotificationSummary {
                 id: n.organisation_id,
                 name: row.organisation_name.clone(),
                 identifier: row.organisation_identifier.clone(),
+                verified: row.organisation_verified,
             },
             case_status: row.case_status(),
             assignee: row.assignee,

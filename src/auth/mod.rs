@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod keys;
+pub mod maskinporten;
 pub mod password;
 pub mod recovery;
 pub mod sealing;
@@ -20,8 +21,10 @@ use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
 use crate::db::Pool;
+use crate::domain::identifiers::OrgNumber;
 use crate::error::{ApiError, Say};
 use crate::schema::{api_clients, users};
+use maskinporten::Maskinporten;
 use tokens::TokenService;
 
 pub use crate::domain::access::{Role, SubjectKind};
@@ -38,6 +41,9 @@ pub struct Principal {
     /// a recovery code), by the service's clock; `None` when it did not.
     /// A refreshed token keeps its sign-in's time.
     pub mfa_at: Option<DateTime<Utc>>,
+    /// The vendor whose system acts for the organisation, where a
+    /// Maskinporten token names one (kept in the audit log).
+    pub supplier: Option<OrgNumber>,
 }
 
 impl Principal {
@@ -89,11 +95,16 @@ impl FromRequest for Principal {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let verified = authenticate(req);
-        let pool = req.app_data::<web::Data<Pool>>().cloned();
+        let req = req.clone();
         Box::pin(async move {
-            let principal = verified?;
-            let pool = pool.ok_or_else(|| {
+            let token = bearer(&req)?;
+            if let Some(maskinporten) = req.app_data::<web::Data<Maskinporten>>()
+                && maskinporten.claims_to_be_ours(token)
+            {
+                return maskinporten.principal(&req, token).await;
+            }
+            let principal = verify(&req, token)?;
+            let pool = req.app_data::<web::Data<Pool>>().ok_or_else(|| {
                 ApiError::internal(anyhow::anyhow!("no database pool configured"))
             })?;
             let mut conn = pool.get().await?;
@@ -127,6 +138,8 @@ async fn as_it_is_now(
             .await
             .optional()?
             .map(|organisation| (Some(organisation), token.role)),
+        // Never in the service's own tokens (see `tokens`).
+        SubjectKind::Maskinporten => None,
     };
     match current {
         Some((organisation_id, role)) if organisation_id == token.organisation_id => {
@@ -142,17 +155,15 @@ async fn as_it_is_now(
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let tokens = req
-        .app_data::<web::Data<TokenService>>()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no token service configured")))?;
+/// The bearer token of the request.
+fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Err(ApiError::Unauthorized {
             error: None,
             detail: Say::new("token_missing"),
         });
     };
-    let token = value
+    value
         .to_str()
         .ok()
         .and_then(|v| {
@@ -162,7 +173,14 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             ApiError::unauthorized("invalid_request", Say::new("authorization_malformed"))
-        })?;
+        })
+}
+
+/// One of the service's own access tokens.
+fn verify(req: &HttpRequest, token: &str) -> Result<Principal, ApiError> {
+    let tokens = req
+        .app_data::<web::Data<TokenService>>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no token service configured")))?;
     tokens.verify(token).map_err(|err| {
         tracing::info!(event = "auth.token_rejected", reason = %err, "access token rejected");
         ApiError::unauthorized("invalid_token", err.say())

@@ -290,6 +290,7 @@ fn token_holder(row: &NotificationRow) -> Actor {
         kind: ActorKind::TokenHolder,
         id: None,
         organisation_id: Some(row.organisation_id),
+        supplier: None,
     }
 }
 

@@ -41,6 +41,9 @@ impl Role {
 pub enum SubjectKind {
     User,
     Client,
+    /// An organisation's system, proven by a Maskinporten token: the
+    /// organisation itself calls.
+    Maskinporten,
 }
 
 impl SubjectKind {
@@ -48,11 +51,12 @@ impl SubjectKind {
         match self {
             Self::User => "user",
             Self::Client => "client",
+            Self::Maskinporten => "maskinporten",
         }
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::User, Self::Client]
+        [Self::User, Self::Client, Self::Maskinporten]
             .into_iter()
             .find(|k| k.code() == code)
     }

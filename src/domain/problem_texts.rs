@@ -322,9 +322,9 @@ pub const TEXTS: &[(&str, Text)] = &[
     (
         "token_wrong_algorithm",
         Text::new(
-            "Tokenet er ikke signert med EdDSA",
-            "Tokenet er ikkje signert med EdDSA",
-            "The token is not signed with EdDSA",
+            "Tokenet er ikke signert med en algoritme nøkkelen er for",
+            "Tokenet er ikkje signert med ein algoritme nøkkelen er for",
+            "The token is not signed with an algorithm its key is for",
         ),
     ),
     (
@@ -373,6 +373,30 @@ pub const TEXTS: &[(&str, Text)] = &[
             "Signaturen på tokenet stemmer ikke",
             "Signaturen på tokenet stemmer ikkje",
             "The token's signature does not match",
+        ),
+    ),
+    (
+        "token_no_organisation",
+        Text::new(
+            "Tokenet navngir ingen virksomhet med gyldig norsk organisasjonsnummer",
+            "Tokenet namngjev inga verksemd med gyldig norsk organisasjonsnummer",
+            "The token names no organisation by a valid Norwegian organisation number",
+        ),
+    ),
+    (
+        "token_insufficient_scope",
+        Text::new(
+            "Tokenet mangler scopet {scope}",
+            "Tokenet manglar scopet {scope}",
+            "The token lacks the scope {scope}",
+        ),
+    ),
+    (
+        "maskinporten_keys_unavailable",
+        Text::new(
+            "Maskinportens nøkler kan ikke leses nå; prøv igjen",
+            "Maskinporten sine nøklar kan ikkje lesast no; prøv igjen",
+            "Maskinporten's keys cannot be read now; try again",
         ),
     ),
     (

@@ -125,7 +125,7 @@ fn types(value: &Option<String>) -> Result<Option<Vec<String>>, ApiError> {
 #[utoipa::path(
     tag = "events",
     operation_id = "list_events",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(EventsParams),
     responses(
         (status = 200, description = "Events after the cursor and where to resume", body = EventList,

@@ -75,7 +75,7 @@ pub async fn ask_to_confirm(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "resend_confirmation",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(("number" = String, Path, description = "The notification number")),
     responses(
         (status = 202, description = "A new message is on its way", body = Accepted),

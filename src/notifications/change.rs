@@ -227,7 +227,7 @@ async fn submit_change(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "create_amendment",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(
         ("number" = String, Path, description = "The notification number"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one gets 412"),
@@ -291,7 +291,7 @@ pub(super) async fn create_amendment(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "create_withdrawal",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(
         ("number" = String, Path, description = "The notification number"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one gets 412"),

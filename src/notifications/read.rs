@@ -50,7 +50,7 @@ pub struct ListParams {
 #[utoipa::path(
     tag = "notifications",
     operation_id = "list_notifications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "One page", body = List<NotificationSummary>),
@@ -104,7 +104,7 @@ pub(super) async fn list_notifications(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "get_notification",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(("number" = String, Path, description = "The notification number", example = "2026-000123")),
     responses(
         (status = 200, description = "The notification", body = NotificationView,
@@ -135,7 +135,7 @@ pub(super) async fn get_notification(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "list_versions",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(("number" = String, Path, description = "The notification number")),
     responses(
         (status = 200, description = "The versions, oldest first", body = Versions),
@@ -165,7 +165,7 @@ pub(super) async fn list_versions(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "get_version",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(
         ("number" = String, Path, description = "The notification number"),
         ("version" = i32, Path, description = "The version, from 1"),
@@ -205,7 +205,7 @@ pub struct DiffParams {
 #[utoipa::path(
     tag = "notifications",
     operation_id = "get_diff",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(("number" = String, Path, description = "The notification number"), DiffParams),
     responses(
         (status = 200, description = "What changed", body = DiffView),
@@ -239,7 +239,7 @@ pub(super) async fn get_diff(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "list_receipts",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(("number" = String, Path, description = "The notification number")),
     responses(
         (status = 200, description = "The receipts", body = Receipts),

@@ -13,7 +13,7 @@ use super::store::{self, transitions, transitions::Submitter};
 use super::views::{Links, Submitted, ValidationReport};
 use crate::api::{AcceptLanguage, field_problems, request_id, validation_error};
 use crate::audit::{self, Entry};
-use crate::auth::Principal;
+use crate::auth::{Principal, SubjectKind};
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::i18n::Lang;
@@ -118,7 +118,7 @@ fn together(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "create_notification",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[\\x21-\\x7E]{1,255}$",
         description = "Makes retries safe: the same key and body within 24 hours return the first answer")),
     request_body(content = NotificationInput, example = crate::domain::notification::example),
@@ -184,6 +184,18 @@ pub(super) async fn create_notification(
             let row = transitions::create(conn, id, number, organisation, content, by, now)
                 .await
                 .map_err(journal_index)?;
+            if principal.kind == SubjectKind::Maskinporten {
+                // Registered on first use without a name: its first
+                // notification about itself gives it one.
+                let controller = content.controller();
+                crate::accounts::store::name_if_unnamed(
+                    conn,
+                    organisation,
+                    &controller.identifier,
+                    &controller.name,
+                )
+                .await?;
+            }
             ask_to_confirm(conn, &settings, &row, content, now).await?;
             let mut answer = Answer::json(
                 StatusCode::CREATED,
@@ -224,7 +236,7 @@ pub(super) async fn create_notification(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "validate_notification",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     request_body(content = Object, description = "A notification as for `POST /v1/notifications`, complete or not: any JSON object; the report names every field that is wrong", example = crate::domain::notification::example),
     responses(
         (status = 200, description = "The verdict, with every error and warning", body = ValidationReport),

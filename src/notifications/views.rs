@@ -75,6 +75,10 @@ pub struct NotificationView {
     pub content_version: i32,
     #[schema(value_type = NotificationInput)]
     pub content: serde_json::Value,
+    /// Whether the controller of `content` is the organisation itself, and
+    /// that version was submitted with a Maskinporten token naming its
+    /// organisation number.
+    pub controller_verified: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub registered_at: Option<DateTime<Utc>>,
@@ -95,6 +99,7 @@ impl NotificationView {
             latest_version: row.latest_version,
             pending: Pending::of(row),
             content_version: shown.version,
+            controller_verified: shown.controller_verified,
             content: shown.content,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -175,6 +180,10 @@ pub struct VersionView {
     /// the organisation notifies on another's behalf, which the back
     /// office may look into.
     pub controller_is_submitter: bool,
+    /// Whether the controller is the submitting organisation and the
+    /// version was submitted with a Maskinporten token naming that
+    /// organisation number: the number is proven, not only claimed.
+    pub controller_verified: bool,
     /// Only when one version is asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<NotificationInput>)]
@@ -195,6 +204,7 @@ impl VersionView {
             confirmed_at: row.confirmed_at,
             content_digest: row.content_digest,
             controller_is_submitter: row.controller_is_submitter,
+            controller_verified: row.controller_verified,
             content: with_content.then_some(row.content),
         }
     }

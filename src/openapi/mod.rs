@@ -67,6 +67,27 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "maskinporten",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Where the service is configured for it: an access token from \
+                         Maskinporten, the national machine-to-machine authorisation server \
+                         (a JWT signed RS256 with a key of its JWKS), holding the scope the \
+                         service requires (`datatilsynet:meldeplikt` unless configured \
+                         otherwise). The organisation it names (`consumer`, or the customer \
+                         of an Altinn system user) is the caller, as a member: it is \
+                         registered on first use and marked verified. Not for the routes \
+                         that need a person (users, API clients, webhooks, second factor, a \
+                         new notification key): those answer 403. A token without the scope \
+                         answers 403 with `code: insufficient_scope`.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -147,6 +168,16 @@ fn add_common_errors(openapi: &mut OpenApiDoc) {
                 responses
                     .entry("401".into())
                     .or_insert_with(|| problem("No valid access token; see WWW-Authenticate"));
+            }
+            let accepts_maskinporten = operation.security.as_ref().is_some_and(|requirements| {
+                requirements
+                    .iter()
+                    .any(|r| serde_json::to_value(r).is_ok_and(|v| v.get("maskinporten").is_some()))
+            });
+            if accepts_maskinporten {
+                responses.entry("403".into()).or_insert_with(|| {
+                    problem("A Maskinporten token without the required scope (`code: insufficient_scope`; see WWW-Authenticate)")
+                });
             }
             let reads_query = operation.parameters.as_ref().is_some_and(|parameters| {
                 parameters

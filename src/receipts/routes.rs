@@ -70,7 +70,7 @@ fn wants_pdf(req: &HttpRequest) -> bool {
 #[utoipa::path(
     tag = "receipts",
     operation_id = "get_receipt",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("maskinporten" = [])),
     params(
         ("id" = Uuid, Path, description = "The receipt's id"),
         ("Accept" = Option<String>, Header, description = "application/json (default) or application/pdf"),

@@ -307,6 +307,7 @@ async fn password_grant(
         organisation_id: user.organisation_id,
         role: user.role(),
         mfa_at,
+        supplier: None,
     };
     let refresh = issue_refresh(&mut conn, Uuid::new_v4(), user.id, settings, mfa_at).await?;
     tracing::info!(event = "auth.login_succeeded", user = %user.id, "a user signed in");
@@ -360,6 +361,7 @@ async fn client_grant(
         organisation_id: Some(client.organisation_id),
         role: Role::Member,
         mfa_at: None,
+        supplier: None,
     };
     Ok(TokenResponse {
         access_token: tokens.issue(&principal),
@@ -425,6 +427,7 @@ async fn refresh_grant(
         organisation_id: user.organisation_id,
         role: user.role(),
         mfa_at,
+        supplier: None,
     };
     Ok(TokenResponse {
         access_token: tokens.issue(&principal),

@@ -74,7 +74,9 @@ pub struct MfaCodeInput {
 fn user(principal: &Principal) -> Result<Uuid, ApiError> {
     match principal.kind {
         SubjectKind::User => Ok(principal.id),
-        SubjectKind::Client => Err(ApiError::forbidden(Say::new("mfa_users_only"))),
+        SubjectKind::Client | SubjectKind::Maskinporten => {
+            Err(ApiError::forbidden(Say::new("mfa_users_only")))
+        }
     }
 }
 

@@ -83,6 +83,9 @@ pub struct VersionRow {
     /// The controller is the submitting organisation itself (its own
     /// identifier), not another organisation it names.
     pub controller_is_submitter: bool,
+    /// The controller is the submitting organisation, and the submission
+    /// proved its organisation number (a Maskinporten token).
+    pub controller_verified: bool,
 }
 
 /// A new number: `year` and the next value of the sequence.

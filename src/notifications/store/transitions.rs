@@ -96,12 +96,19 @@ async fn insert_version(
         .execute(conn)
         .await?;
     // Whether the controller named is the organisation that submits: its
-    // identifier is the one the organisation registered with.
+    // identifier is the one the organisation registered with; and whether
+    // the submission itself proved it: a Maskinporten token naming that
+    // number (a person's account proves nothing: an organisation
+    // registered by password may have been claimed by someone else, whose
+    // users stay after the real holder proves the number).
     diesel::sql_query(
         "UPDATE notification_versions v
-         SET controller_is_submitter =
-                 o.identifier_scheme = v.content #>> '{controller,identifier,scheme}'
-             AND o.identifier_value = v.content #>> '{controller,identifier,value}'
+         SET controller_is_submitter = o.identifier_scheme = v.content #>> '{controller,identifier,scheme}'
+                 AND o.identifier_value = v.content #>> '{controller,identifier,value}',
+             controller_verified = o.identifier_scheme = v.content #>> '{controller,identifier,scheme}'
+                 AND o.identifier_value = v.content #>> '{controller,identifier,value}'
+                 AND o.verified_at IS NOT NULL
+                 AND v.submitted_by_kind = 'maskinporten'
          FROM notifications n JOIN organisations o ON o.id = n.organisation_id
          WHERE n.id = v.notification_id AND v.notification_id = $1 AND v.version = $2",
     )
