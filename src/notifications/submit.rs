@@ -158,7 +158,15 @@ pub(super) async fn create_notification(
     body: LenientJson<NotificationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.organisation()?;
-    let idempotency = Idempotency::of(&req, format!("organisation:{organisation}"), &body.0)?;
+    // The body as read and the fields set aside for their shape: a body
+    // with a field of the wrong type is another body than one without it,
+    // though both read to the same input.
+    let set_aside: Vec<&str> = body.1.iter().map(|p| p.pointer.as_str()).collect();
+    let idempotency = Idempotency::of(
+        &req,
+        format!("organisation:{organisation}"),
+        &(&body.0, &set_aside),
+    )?;
     let request_id = request_id(&req);
     let now = clock.now();
     let today = clock.today();

@@ -36,6 +36,21 @@ async fn a_retry_with_the_same_idempotency_key_gets_the_first_answer() {
     let other = set(example(), "/description", json!("Noe annet."));
     let body = problem(submit_with_key(&app, &token, "retry-1", &other).await, 422).await;
     assert_eq!(body["errors"][0]["code"], "idempotency_key_reused");
+    // A field of the wrong type is no retry of the body without it, though
+    // both read to the same notification once the field is set aside.
+    let malformed = set(example(), "/previous_number", json!({}));
+    let body = problem(
+        submit_with_key(&app, &token, "retry-1", &malformed).await,
+        422,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["code"], "idempotency_key_reused");
+    let body = problem(
+        submit_with_key(&app, &token, "retry-2", &malformed).await,
+        422,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["pointer"], "/previous_number");
 
     // Another organisation's key space is its own.
     let (other_org, _) = app.admin().await;
