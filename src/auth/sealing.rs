@@ -81,7 +81,10 @@ impl SealingKey {
     }
 }
 
-fn development_key(data_dir: &Path, file: &str, variable: &str) -> anyhow::Result<String> {
+/// A development secret (64 hexadecimal digits, 256 random bits) kept in
+/// `data_dir/keys/{file}`, made on first use, with a warning that
+/// `variable` is unset.
+pub fn development_key(data_dir: &Path, file: &str, variable: &str) -> anyhow::Result<String> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let path = data_dir.join("keys").join(file);
@@ -98,7 +101,7 @@ fn development_key(data_dir: &Path, file: &str, variable: &str) -> anyhow::Resul
     }
     tracing::warn!(
         file = %path.display(),
-        "no {variable}: using a development key; configure one in production"
+        "no {variable}: using a development key under the data folder; configure one in production"
     );
     Ok(std::fs::read_to_string(path)?.trim().to_owned())
 }

@@ -65,25 +65,11 @@ impl NotificationSettings {
 }
 
 fn development_secret(data_dir: &Path) -> anyhow::Result<String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let path = data_dir.join("keys").join("notification-key-secret");
-    if !path.is_file() {
-        std::fs::create_dir_all(path.parent().expect("has a parent"))?;
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)?;
-        file.write_all(hex::encode(bytes).as_bytes())?;
-    }
-    tracing::warn!(
-        file = %path.display(),
-        "no MELDEPLIKT_NOTIFICATION_KEY_SECRET: using a development secret; configure one in production"
-    );
-    Ok(std::fs::read_to_string(path)?.trim().to_owned())
+    crate::auth::sealing::development_key(
+        data_dir,
+        "notification-key-secret",
+        "MELDEPLIKT_NOTIFICATION_KEY_SECRET",
+    )
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

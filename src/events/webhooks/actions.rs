@@ -8,7 +8,6 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::WebhookApi;
-use super::secret::WebhookSecret;
 use super::views::{RecoverInput, Recovered, RotatedSecret, WebhookDelivery};
 use super::{queue, store};
 use crate::api::{List, PageParams, request_id};
@@ -251,12 +250,7 @@ pub(super) async fn rotate_webhook_secret(
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.require_admin()?;
     let id = path.into_inner();
-    let secret =
-        WebhookSecret::generate().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-    let sealed = api
-        .key
-        .seal(id, secret.bytes())
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let (secret, sealed) = api.new_secret(id)?;
     let now = clock.now();
     let until = now + ROTATION_OVERLAP;
     let request_id = request_id(&req);

@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use super::WebhookApi;
 use super::address::{self, UrlProblem};
-use super::secret::WebhookSecret;
 use super::store::{self, EndpointChange, NewEndpoint};
 use super::views::{
     DESCRIPTION_MAX, NewWebhookEndpoint, WebhookEndpoint, WebhookEndpointInput,
@@ -190,12 +189,7 @@ pub(super) async fn create_webhook(
     problems.into_result()?;
     let url = url.expect("checked");
     let id = Uuid::new_v4();
-    let secret =
-        WebhookSecret::generate().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-    let sealed = api
-        .key
-        .seal(id, secret.bytes())
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let (secret, sealed) = api.new_secret(id)?;
     let now = clock.now();
     let request_id = request_id(&req);
     let mut conn = pool.get().await?;

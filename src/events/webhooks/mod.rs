@@ -38,6 +38,19 @@ pub struct WebhookApi {
     pub allow_private: bool,
 }
 
+impl WebhookApi {
+    /// A new signing secret for the endpoint `id`, and it sealed.
+    fn new_secret(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<(secret::WebhookSecret, Vec<u8>), crate::error::ApiError> {
+        let random = |e: getrandom::Error| crate::error::ApiError::internal(anyhow::anyhow!("{e}"));
+        let secret = secret::WebhookSecret::generate().map_err(random)?;
+        let sealed = self.key.seal(id, secret.bytes()).map_err(random)?;
+        Ok((secret, sealed))
+    }
+}
+
 /// Mounts the routes in the `/v1/organisation` scope (one scope per
 /// prefix: actix does not look in a second scope of the same prefix).
 pub fn mount<T>(scope: Scope<T>) -> Scope<T>
