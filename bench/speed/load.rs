@@ -1,0 +1,108 @@
+//! The service's side of a phase: `CLIENTS` kept-alive connections, each
+//! sending one request after another until the time is up, every answer
+//! checked; latencies kept for the percentiles.
+
+use std::time::{Duration, Instant};
+
+use crate::wire::{Connection, Request};
+
+/// What one phase measured.
+pub struct Phase {
+    pub latencies: Vec<Duration>,
+    pub elapsed: Duration,
+    /// Answers other than the one expected, with the first of them.
+    pub errors: usize,
+    pub first_error: Option<String>,
+    /// Answers with an accepted but other status (e.g. 503 at capacity).
+    pub refused: usize,
+}
+
+impl Phase {
+    pub fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// The `p`-th percentile in milliseconds.
+    pub fn percentile_ms(&self, p: f64) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        let at = ((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1));
+        sorted.get(at).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    }
+}
+
+/// Sends from `clients` connections for `seconds`: each request is
+/// `pick(random)`, answered `expect` (anything in `accept` counts as
+/// refused, anything else as an error).
+pub async fn drive(
+    address: &str,
+    clients: usize,
+    duration: Duration,
+    expect: u16,
+    accept: &[u16],
+    pick: impl Fn(u64) -> Request + Clone + Send + 'static,
+) -> Phase {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = (0..clients)
+        .map(|client| {
+            let (address, pick, accept) = (address.to_owned(), pick.clone(), accept.to_vec());
+            tokio::spawn(async move {
+                let mut phase = Phase {
+                    latencies: Vec::with_capacity(65_536),
+                    elapsed: Duration::ZERO,
+                    errors: 0,
+                    first_error: None,
+                    refused: 0,
+                };
+                let mut seed = 0x9E37_79B9_7F4A_7C15_u64 ^ (client as u64 + 1);
+                let mut connection = Connection::open(&address).await.expect("connects");
+                while Instant::now() < deadline {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let request = pick(seed);
+                    let sent = Instant::now();
+                    match connection.send(&request).await {
+                        Ok(answer) if answer.status == expect => {
+                            phase.latencies.push(sent.elapsed())
+                        }
+                        Ok(answer) if accept.contains(&answer.status) => phase.refused += 1,
+                        Ok(answer) => {
+                            phase.errors += 1;
+                            phase.first_error.get_or_insert_with(|| {
+                                format!(
+                                    "{}: {}",
+                                    answer.status,
+                                    String::from_utf8_lossy(&answer.body)
+                                )
+                            });
+                        }
+                        Err(err) => {
+                            phase.errors += 1;
+                            phase.first_error.get_or_insert_with(|| err.to_string());
+                            connection = Connection::open(&address).await.expect("connects");
+                        }
+                    }
+                }
+                phase
+            })
+        })
+        .collect();
+    let mut all = Phase {
+        latencies: Vec::new(),
+        elapsed: Duration::ZERO,
+        errors: 0,
+        first_error: None,
+        refused: 0,
+    };
+    for task in tasks {
+        let phase = task.await.expect("a load task");
+        all.latencies.extend(phase.latencies);
+        all.errors += phase.errors;
+        all.refused += phase.refused;
+        all.first_error = all.first_error.or(phase.first_error);
+    }
+    all.elapsed = started.elapsed();
+    all
+}
