@@ -179,7 +179,7 @@ UPDATE audit_head SET last_id = entry.id, last_hash = entry.hash FROM entry";
 
 /// Appends `entry` to the chain. The last statement of the caller's
 /// transaction (see the module's lock rule).
-pub async fn record(conn: &mut AsyncPgConnection, entry: Entry<'_>) -> diesel::QueryResult<()> {
+pub async fn record(mut conn: &AsyncPgConnection, entry: Entry<'_>) -> diesel::QueryResult<()> {
     let mut details = entry.details;
     if let Some(supplier) = entry.actor.supplier
         && let Some(fields) = details.as_object_mut()
@@ -196,7 +196,7 @@ pub async fn record(conn: &mut AsyncPgConnection, entry: Entry<'_>) -> diesel::Q
         .bind::<Text, _>(entry.action)
         .bind::<Nullable<Text>, _>(entry.subject)
         .bind::<Jsonb, _>(details)
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     if appended != 1 {
         // The head's row is created by the migration and cannot be removed.

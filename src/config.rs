@@ -75,6 +75,9 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
     /// `MELDEPLIKT_HASH_CONCURRENCY`: password hashes computed at once.
     pub hash_concurrency: usize,
+    /// `MELDEPLIKT_HASH_PRIORITY`: `low` (default: hashes use only the CPU
+    /// requests leave) or `normal`.
+    pub hash_priority: crate::auth::password::HashPriority,
     /// `MELDEPLIKT_LOGIN_FREE_FAILURES`: failed logins of an account before
     /// back-off starts (a client address gets four times as many).
     pub login_free_failures: u32,
@@ -288,6 +291,14 @@ impl Settings {
             &default_workers,
             |v| in_range(v, 1, 64),
         );
+        let hash_priority = parse_or(&get, &mut bad, "MELDEPLIKT_HASH_PRIORITY", "low", |v| {
+            use crate::auth::password::HashPriority;
+            match v {
+                "low" => Ok(HashPriority::Low),
+                "normal" => Ok(HashPriority::Normal),
+                _ => Err("must be low or normal".to_owned()),
+            }
+        });
         let login_free_failures =
             parse_or(&get, &mut bad, "MELDEPLIKT_LOGIN_FREE_FAILURES", "5", |v| {
                 in_range(v, 1, 100).map(|n| n as u32)
@@ -390,6 +401,7 @@ impl Settings {
             access_token_ttl: access_token_ttl.ok_or_else(missing)?,
             refresh_token_ttl: refresh_token_ttl.ok_or_else(missing)?,
             hash_concurrency: hash_concurrency.ok_or_else(missing)?,
+            hash_priority: hash_priority.ok_or_else(missing)?,
             login_free_failures: login_free_failures.ok_or_else(missing)?,
             trusted_proxies: trusted_proxies.ok_or_else(missing)?,
             rate_limits: RateLimits {

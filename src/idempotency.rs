@@ -74,6 +74,11 @@ impl Idempotency {
 
     /// In the request's transaction, before any write: the kept answer of
     /// an earlier request with this key, if there was one.
+    /// Whether the request carries a key: its answer is kept.
+    pub fn is_active(&self) -> bool {
+        self.key.is_some()
+    }
+
     pub async fn replay(&self, conn: &mut AsyncPgConnection) -> Result<Option<Answer>, ApiError> {
         let Some(key) = &self.key else {
             return Ok(None);

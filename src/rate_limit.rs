@@ -37,7 +37,7 @@ struct Window {
 
 /// Counts one use of `key` at `now`; 429 when that is one too many.
 pub async fn take(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     key: &str,
     limit: Limit,
     now: DateTime<Utc>,
@@ -55,7 +55,7 @@ pub async fn take(
     .bind::<Text, _>(key)
     .bind::<Timestamptz, _>(now)
     .bind::<Timestamptz, _>(now - window)
-    .get_result(conn)
+    .get_result(&mut conn)
     .await?;
     if i64::from(row.used) > i64::from(limit.uses) {
         let wait = (row.window_start + window - now)

@@ -23,7 +23,7 @@ use crate::auth::totp::TotpKey;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::local_postgres::{self, LocalPostgres, Supervisor};
-use crate::db::{self, Pool, PoolOptions};
+use crate::db::{self, Pool, PoolOptions, ThreadPools};
 use crate::events::wake::Wake;
 use crate::events::webhooks::{Deliverer, WebhookApi};
 use crate::extract::{BodyLimit, path_config, query_config};
@@ -143,7 +143,16 @@ impl Application {
         let worker_task = settings
             .worker_interval
             .map(|every| worker.clone().spawn(every));
-        let server = serve(listener, pool.clone(), &settings, shared)?;
+        let pools = ThreadPools::new(
+            &database.url,
+            PoolOptions {
+                size: settings.pool_size,
+                wait_timeout: settings.pool_timeout,
+                statement_timeout: settings.statement_timeout,
+            },
+            settings.workers,
+        )?;
+        let server = serve(listener, pools.clone(), &settings, shared)?;
         tracing::info!(address = %listener_address(&settings, port), "meldeplikt is listening");
         Ok(Self {
             port,
@@ -232,7 +241,10 @@ impl Shared {
                 settings.public_url.clone(),
                 settings.issuer.clone(),
             )),
-            passwords: web::Data::new(Passwords::new(settings.hash_concurrency)),
+            passwords: web::Data::new(Passwords::with_priority(
+                settings.hash_concurrency,
+                settings.hash_priority,
+            )),
             auth_settings: web::Data::new(AuthSettings {
                 refresh_token_ttl: settings.refresh_token_ttl,
                 free_failures: settings.login_free_failures,
@@ -276,7 +288,7 @@ impl Shared {
 
 fn serve(
     listener: TcpListener,
-    pool: Pool,
+    pools: ThreadPools,
     settings: &Settings,
     shared: Shared,
 ) -> anyhow::Result<Server> {
@@ -297,12 +309,12 @@ fn serve(
         webhooks,
         wake,
     } = shared;
-    let pool = web::Data::new(pool);
     let body_limit = BodyLimit(settings.max_body_bytes);
     let rate_limits = web::Data::new(settings.rate_limits);
     let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
 
     let server = HttpServer::new(move || {
+        let pool = web::Data::new(pools.for_this_thread());
         App::new()
             .wrap(from_fn(crate::fallback::methods))
             .wrap(from_fn(crate::extract::clean_query))
@@ -311,7 +323,8 @@ fn serve(
             .wrap(from_fn(crate::cors::cors))
             .wrap(from_fn(telemetry::observe))
             .wrap(TracingLogger::<SpanBuilder>::new())
-            .app_data(pool.clone())
+            .app_data(pool)
+            .app_data(web::Data::new(pools.clone()))
             .app_data(metrics.clone())
             .app_data(routes.clone())
             .app_data(cors_origins.clone())

@@ -1,54 +1,52 @@
 \set i random(1, 281474976710655)
-SELECT '1';
-SELECT "users"."organisation_id", "users"."role" FROM "users" WHERE ("users"."id" = 'e3b4e4a9-56cf-40f2-a2d1-47a87150e3ac') LIMIT '1';
-SELECT '1';
+SELECT "users"."organisation_id", "users"."role" FROM "users" WHERE ("users"."id" = '35d95ee2-b36b-4bba-b637-237394d1bb11') LIMIT '1';
 BEGIN;
-SELECT "notifications"."number" FROM "notifications" WHERE ((("notifications"."organisation_id" = '396df6c7-6e0e-4df2-924e-08b0870bfd22') AND ("notifications"."journal" = 't')) AND ("notifications"."status" = ANY('{awaiting_confirmation,registered,amendment_awaiting_confirmation,withdrawal_awaiting_confirmation}'))) LIMIT '1';
+SELECT "notifications"."number" FROM "notifications" WHERE ((("notifications"."organisation_id" = '3126bd1c-d6de-48bf-90b2-55b0c89623e2') AND ("notifications"."journal" = 't')) AND ("notifications"."status" = ANY('{awaiting_confirmation,registered,amendment_awaiting_confirmation,withdrawal_awaiting_confirmation}'))) LIMIT '1';
 SELECT nextval('notification_number_seq') AS n
 \gset
-INSERT INTO "notifications" ("id", "created_at", "updated_at", "number", "organisation_id", "status", "latest_version", "journal", "previous_number", "law", "legal_ground", "sector", "purpose", "controller_name", "description", "start_date") VALUES (('00000000-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, E'2026-12-03 16\07204\07214.240245+00', E'2026-12-03 16\07204\07214.240245+00', ('2026-' || lpad(:n::text, 6, '0')), '396df6c7-6e0e-4df2-924e-08b0870bfd22', 'awaiting_confirmation', '1', 'f', NULL, 'personopplysningsloven', 'notification_duty', 'county_or_municipal', 'research', 'Fjordvik kommune', 'Kvalitetsstudie av hjemmetjenester.', '2027-02-01') RETURNING "notifications"."id", "notifications"."number", "notifications"."organisation_id", "notifications"."status", "notifications"."registered_version", "notifications"."latest_version", "notifications"."journal", "notifications"."key_hash", "notifications"."revision", "notifications"."law", "notifications"."legal_ground", "notifications"."sector", "notifications"."purpose", "notifications"."controller_name", "notifications"."description", "notifications"."start_date", "notifications"."previous_number", "notifications"."created_at", "notifications"."updated_at", "notifications"."registered_at", "notifications"."expires_on";
-INSERT INTO "notification_versions" ("notification_id", "version", "kind", "content_digest", "content", "submitted_at", "submitted_by_kind", "submitted_by", "state") VALUES (('00000000-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, '1', 'registration', '83df0dc31a19eb75fa9df3fdf8dacb3ca6a9458bde7f6e93630f87e567267d05', '{"law": "personopplysningsloven", "sector": "county_or_municipal", "purpose": "research", "language": "nb", "research": {"consent": "yes", "project_title": "Hjemmetjenester 2030", "project_end_date": "2033-12-31"}, "controller": {"name": "Fjordvik kommune", "phone": "+47 55 00 00 00", "address": {"town": "Bergen", "street": "Postboks 1", "country": "NO", "postal_code": "5001"}, "identifier": {"value": "974761467", "scheme": "no_orgnr"}, "responsible_title": "Kommunedirektør"}, "processors": [{"name": "Drift AS", "role": "data_processor", "country": "NO", "identifier": {"value": "983887457", "scheme": "no_orgnr"}}], "start_date": "2027-02-01", "description": "Kvalitetsstudie av hjemmetjenester.", "legal_ground": "notification_duty", "research_area": "health_services", "representative": null, "transfers_abroad": [{"country": "US", "legal_basis": "standard_contractual_clauses"}], "registration_kind": "first_registration", "confirmation_email": "personvern@fjordvik.kommune.no", "manual_register_only": false, "sensitive_categories": ["health"]}', E'2026-12-03 16\07204\07214.240245+00', 'user', 'e3b4e4a9-56cf-40f2-a2d1-47a87150e3ac', 'pending');
-UPDATE notification_versions v
-         SET controller_is_submitter = o.identifier_scheme = v.content #>> '{controller,identifier,scheme}'
-                 AND o.identifier_value = v.content #>> '{controller,identifier,value}',
-             controller_verified = o.identifier_scheme = v.content #>> '{controller,identifier,scheme}'
-                 AND o.identifier_value = v.content #>> '{controller,identifier,value}'
-                 AND o.verified_at IS NOT NULL
-                 AND v.submitted_by_kind = 'maskinporten'
-         FROM notifications n JOIN organisations o ON o.id = n.organisation_id
-         WHERE n.id = v.notification_id AND v.notification_id = ('00000000-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid AND v.version = '1';
+INSERT INTO "notifications" ("id", "created_at", "updated_at", "number", "organisation_id", "status", "latest_version", "journal", "previous_number", "law", "legal_ground", "sector", "purpose", "controller_name", "description", "start_date") VALUES (('00000000-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, E'2026-12-03 16\07232\07255.95457+00', E'2026-12-03 16\07232\07255.95457+00', ('2026-' || lpad(:n::text, 6, '0')), '3126bd1c-d6de-48bf-90b2-55b0c89623e2', 'awaiting_confirmation', '1', 'f', NULL, 'personopplysningsloven', 'notification_duty', 'county_or_municipal', 'research', 'Fjordvik kommune', 'Kvalitetsstudie av hjemmetjenester.', '2027-02-01') RETURNING "notifications"."id", "notifications"."number", "notifications"."organisation_id", "notifications"."status", "notifications"."registered_version", "notifications"."latest_version", "notifications"."journal", "notifications"."key_hash", "notifications"."revision", "notifications"."law", "notifications"."legal_ground", "notifications"."sector", "notifications"."purpose", "notifications"."controller_name", "notifications"."description", "notifications"."start_date", "notifications"."previous_number", "notifications"."created_at", "notifications"."updated_at", "notifications"."registered_at", "notifications"."expires_on";
+INSERT INTO notification_versions (notification_id, version, kind, content_digest, content,
+    submitted_at, submitted_by_kind, submitted_by, state,
+    controller_is_submitter, controller_verified)
+SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, '1', 'registration', '83df0dc31a19eb75fa9df3fdf8dacb3ca6a9458bde7f6e93630f87e567267d05', '{"law": "personopplysningsloven", "sector": "county_or_municipal", "purpose": "research", "language": "nb", "research": {"consent": "yes", "project_title": "Hjemmetjenester 2030", "project_end_date": "2033-12-31"}, "controller": {"name": "Fjordvik kommune", "phone": "+47 55 00 00 00", "address": {"town": "Bergen", "street": "Postboks 1", "country": "NO", "postal_code": "5001"}, "identifier": {"value": "974761467", "scheme": "no_orgnr"}, "responsible_title": "Kommunedirektør"}, "processors": [{"name": "Drift AS", "role": "data_processor", "country": "NO", "identifier": {"value": "983887457", "scheme": "no_orgnr"}}], "start_date": "2027-02-01", "description": "Kvalitetsstudie av hjemmetjenester.", "legal_ground": "notification_duty", "research_area": "health_services", "representative": null, "transfers_abroad": [{"country": "US", "legal_basis": "standard_contractual_clauses"}], "registration_kind": "first_registration", "confirmation_email": "personvern@fjordvik.kommune.no", "manual_register_only": false, "sensitive_categories": ["health"]}', E'2026-12-03 16\07232\07255.95457+00', 'user', '35d95ee2-b36b-4bba-b637-237394d1bb11', 'pending',
+    COALESCE(o.identifier_scheme = '{"law": "personopplysningsloven", "sector": "county_or_municipal", "purpose": "research", "language": "nb", "research": {"consent": "yes", "project_title": "Hjemmetjenester 2030", "project_end_date": "2033-12-31"}, "controller": {"name": "Fjordvik kommune", "phone": "+47 55 00 00 00", "address": {"town": "Bergen", "street": "Postboks 1", "country": "NO", "postal_code": "5001"}, "identifier": {"value": "974761467", "scheme": "no_orgnr"}, "responsible_title": "Kommunedirektør"}, "processors": [{"name": "Drift AS", "role": "data_processor", "country": "NO", "identifier": {"value": "983887457", "scheme": "no_orgnr"}}], "start_date": "2027-02-01", "description": "Kvalitetsstudie av hjemmetjenester.", "legal_ground": "notification_duty", "research_area": "health_services", "representative": null, "transfers_abroad": [{"country": "US", "legal_basis": "standard_contractual_clauses"}], "registration_kind": "first_registration", "confirmation_email": "personvern@fjordvik.kommune.no", "manual_register_only": false, "sensitive_categories": ["health"]}'::jsonb #>> '{controller,identifier,scheme}'
+        AND o.identifier_value = '{"law": "personopplysningsloven", "sector": "county_or_municipal", "purpose": "research", "language": "nb", "research": {"consent": "yes", "project_title": "Hjemmetjenester 2030", "project_end_date": "2033-12-31"}, "controller": {"name": "Fjordvik kommune", "phone": "+47 55 00 00 00", "address": {"town": "Bergen", "street": "Postboks 1", "country": "NO", "postal_code": "5001"}, "identifier": {"value": "974761467", "scheme": "no_orgnr"}, "responsible_title": "Kommunedirektør"}, "processors": [{"name": "Drift AS", "role": "data_processor", "country": "NO", "identifier": {"value": "983887457", "scheme": "no_orgnr"}}], "start_date": "2027-02-01", "description": "Kvalitetsstudie av hjemmetjenester.", "legal_ground": "notification_duty", "research_area": "health_services", "representative": null, "transfers_abroad": [{"country": "US", "legal_basis": "standard_contractual_clauses"}], "registration_kind": "first_registration", "confirmation_email": "personvern@fjordvik.kommune.no", "manual_register_only": false, "sensitive_categories": ["health"]}'::jsonb #>> '{controller,identifier,value}', false),
+    COALESCE(o.identifier_scheme = '{"law": "personopplysningsloven", "sector": "county_or_municipal", "purpose": "research", "language": "nb", "research": {"consent": "yes", "project_title": "Hjemmetjenester 2030", "project_end_date": "2033-12-31"}, "controller": {"name": "Fjordvik kommune", "phone": "+47 55 00 00 00", "address": {"town": "Bergen", "street": "Postboks 1", "country": "NO", "postal_code": "5001"}, "identifier": {"value": "974761467", "scheme": "no_orgnr"}, "responsible_title": "Kommunedirektør"}, "processors": [{"name": "Drift AS", "role": "data_processor", "country": "NO", "identifier": {"value": "983887457", "scheme": "no_orgnr"}}], "start_date": "2027-02-01", "description": "Kvalitetsstudie av hjemmetjenester.", "legal_ground": "notification_duty", "research_area": "health_services", "representative": null, "transfers_abroad": [{"country": "US", "legal_basis": "standard_contractual_clauses"}], "registration_kind": "first_registration", "confirmation_email": "personvern@fjordvik.kommune.no", "manual_register_only": false, "sensitive_categories": ["health"]}'::jsonb #>> '{controller,identifier,scheme}'
+        AND o.identifier_value = '{"law": "personopplysningsloven", "sector": "county_or_municipal", "purpose": "research", "language": "nb", "research": {"consent": "yes", "project_title": "Hjemmetjenester 2030", "project_end_date": "2033-12-31"}, "controller": {"name": "Fjordvik kommune", "phone": "+47 55 00 00 00", "address": {"town": "Bergen", "street": "Postboks 1", "country": "NO", "postal_code": "5001"}, "identifier": {"value": "974761467", "scheme": "no_orgnr"}, "responsible_title": "Kommunedirektør"}, "processors": [{"name": "Drift AS", "role": "data_processor", "country": "NO", "identifier": {"value": "983887457", "scheme": "no_orgnr"}}], "start_date": "2027-02-01", "description": "Kvalitetsstudie av hjemmetjenester.", "legal_ground": "notification_duty", "research_area": "health_services", "representative": null, "transfers_abroad": [{"country": "US", "legal_basis": "standard_contractual_clauses"}], "registration_kind": "first_registration", "confirmation_email": "personvern@fjordvik.kommune.no", "manual_register_only": false, "sensitive_categories": ["health"]}'::jsonb #>> '{controller,identifier,value}'
+        AND o.verified_at IS NOT NULL
+        AND 'user'::text = 'maskinporten', false)
+FROM organisations o WHERE o.id = '3126bd1c-d6de-48bf-90b2-55b0c89623e2';
 WITH counter AS (
-             INSERT INTO event_counters (organisation_id, last) VALUES ('396df6c7-6e0e-4df2-924e-08b0870bfd22', 1)
+             INSERT INTO event_counters (organisation_id, last) VALUES ('3126bd1c-d6de-48bf-90b2-55b0c89623e2', 1)
              ON CONFLICT (organisation_id) DO UPDATE SET last = event_counters.last + 1
              RETURNING last),
          event AS (
              INSERT INTO events (id, organisation_id, sequence, type, occurred_at, number, data)
-             SELECT ('00000001-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, '396df6c7-6e0e-4df2-924e-08b0870bfd22', counter.last, 'notification.submitted', E'2026-12-03 16\07204\07214.240245+00', ('2026-' || lpad(:n::text, 6, '0')), '{"kind": "registration", "number": "2026-000017", "status": "awaiting_confirmation", "version": 1, "receipt_id": null}' FROM counter
+             SELECT ('00000001-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, '3126bd1c-d6de-48bf-90b2-55b0c89623e2', counter.last, 'notification.submitted', E'2026-12-03 16\07232\07255.95457+00', ('2026-' || lpad(:n::text, 6, '0')), '{"kind": "registration", "number": "2026-000017", "status": "awaiting_confirmation", "version": 1, "receipt_id": null}' FROM counter
              RETURNING id),
          deliveries AS (
     INSERT INTO webhook_deliveries
         (id, endpoint_id, event_id, message_id, event_type, state, next_attempt_at, created_at)
-    SELECT gen_random_uuid(), w.id, event.id, event.id, 'notification.submitted', 'pending', E'2026-12-03 16\07204\07214.240245+00', E'2026-12-03 16\07204\07214.240245+00'
+    SELECT gen_random_uuid(), w.id, event.id, event.id, 'notification.submitted', 'pending', E'2026-12-03 16\07232\07255.95457+00', E'2026-12-03 16\07232\07255.95457+00'
     FROM webhook_endpoints w, event
-    WHERE w.organisation_id = '396df6c7-6e0e-4df2-924e-08b0870bfd22' AND w.enabled
+    WHERE w.organisation_id = '3126bd1c-d6de-48bf-90b2-55b0c89623e2' AND w.enabled
       AND (w.event_types IS NULL OR 'notification.submitted' = ANY (w.event_types)))
          SELECT counter.last, pg_notify('meldeplikt_events', '')::text AS woken FROM counter;
-INSERT INTO rate_limits (key, window_start, used) VALUES (E'organisation-mail\072396df6c7-6e0e-4df2-924e-08b0870bfd22', E'2026-12-03 16\07204\07214.240245+00', 1)
+INSERT INTO rate_limits (key, window_start, used) VALUES (E'organisation-mail\0723126bd1c-d6de-48bf-90b2-55b0c89623e2', E'2026-12-03 16\07232\07255.95457+00', 1)
          ON CONFLICT (key) DO UPDATE SET
-             used = CASE WHEN rate_limits.window_start <= E'2026-12-03 15\07204\07214.240245+00' THEN 1
+             used = CASE WHEN rate_limits.window_start <= E'2026-12-03 15\07232\07255.95457+00' THEN 1
                          ELSE rate_limits.used + 1 END,
-             window_start = CASE WHEN rate_limits.window_start <= E'2026-12-03 15\07204\07214.240245+00' THEN E'2026-12-03 16\07204\07214.240245+00'
+             window_start = CASE WHEN rate_limits.window_start <= E'2026-12-03 15\07232\07255.95457+00' THEN E'2026-12-03 16\07232\07255.95457+00'
                                  ELSE rate_limits.window_start END
          RETURNING window_start, used;
-UPDATE "confirmation_tokens" SET "revoked_at" = E'2026-12-03 16\07204\07214.240245+00' WHERE ((("confirmation_tokens"."notification_id" = ('00000000-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid) AND ("confirmation_tokens"."used_at" IS NULL)) AND ("confirmation_tokens"."revoked_at" IS NULL));
-INSERT INTO "confirmation_tokens" ("id", "notification_id", "token_hash", "action", "version", "created_at", "expires_at") VALUES (('00000002-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, ('00000000-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, sha256(('3-' || :i::text)::bytea), 'registration', '1', E'2026-12-03 16\07204\07214.240245+00', E'2026-12-17 16\07204\07214.240245+00');
+INSERT INTO "confirmation_tokens" ("id", "notification_id", "token_hash", "action", "version", "created_at", "expires_at") VALUES (('00000002-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, ('00000000-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, sha256(('3-' || :i::text)::bytea), 'registration', '1', E'2026-12-03 16\07232\07255.95457+00', E'2026-12-17 16\07232\07255.95457+00');
 INSERT INTO "outbox" ("id", "kind", "recipient", "subject", "body", "html_body", "attachment_name", "attachment", "about", "created_at", "next_attempt_at") VALUES (('00000004-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, 'confirmation', 'personvern@fjordvik.kommune.no', 'Bekreft meldingen 2026-000017', E'Hei,
 
 Fjordvik kommune har sendt meldingen 2026-000017 til Datatilsynet og oppgitt denne e-postadressen.
 Meldingen er ikke gyldig før den er bekreftet herfra.
 
 Se hva som er sendt inn, og bekreft\072
-http\072//127.0.0.1\0728080/confirm/mvFe8tsSa_1zyeNIcu6d9EHzZ3G0bXsY139vhzdbpaA
+http\072//127.0.0.1\0728080/confirm/DY8vx6B6bBZZNybwOwYI1I6BvSd_Qq2ViW0D8V544yM
 
 Lenken kan brukes én gang og gjelder til og med 17. desember 2026.
 Har du ikke sendt dette, kan du se bort fra e-posten.
@@ -67,20 +65,20 @@ Datatilsynet
 <p>Fjordvik kommune har sendt meldingen 2026-000017 til Datatilsynet og oppgitt denne e-postadressen.<br>
 Meldingen er ikke gyldig før den er bekreftet herfra.</p>
 <p>Se hva som er sendt inn, og bekreft\072<br>
-<a href="http\072//127.0.0.1\0728080/confirm/mvFe8tsSa_1zyeNIcu6d9EHzZ3G0bXsY139vhzdbpaA" style="color\072#1f4e79">http\072//127.0.0.1\0728080/confirm/mvFe8tsSa_1zyeNIcu6d9EHzZ3G0bXsY139vhzdbpaA</a></p>
+<a href="http\072//127.0.0.1\0728080/confirm/DY8vx6B6bBZZNybwOwYI1I6BvSd_Qq2ViW0D8V544yM" style="color\072#1f4e79">http\072//127.0.0.1\0728080/confirm/DY8vx6B6bBZZNybwOwYI1I6BvSd_Qq2ViW0D8V544yM</a></p>
 <p>Lenken kan brukes én gang og gjelder til og med 17. desember 2026.<br>
 Har du ikke sendt dette, kan du se bort fra e-posten.</p>
 <p>Med vennlig hilsen<br>
 Datatilsynet</p>
 </body>
-</html>', NULL, NULL, ('2026-' || lpad(:n::text, 6, '0')), E'2026-12-03 16\07204\07214.240245+00', E'2026-12-03 16\07204\07214.240245+00');
+</html>', NULL, NULL, ('2026-' || lpad(:n::text, 6, '0')), E'2026-12-03 16\07232\07255.95457+00', E'2026-12-03 16\07232\07255.95457+00');
 WITH head AS (
     SELECT last_id + 1 AS id, last_hash FROM audit_head FOR UPDATE
 ), entry AS (
     INSERT INTO audit_log (id, occurred_at, request_id, actor_kind, actor_id,
                            organisation_id, action, subject, details, prev_hash, hash)
-    SELECT head.id, now(), ('00000005-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, 'user', 'e3b4e4a9-56cf-40f2-a2d1-47a87150e3ac', '396df6c7-6e0e-4df2-924e-08b0870bfd22', 'notification.submitted', E'notification\0722026-000017', '{"kind": "registration", "version": 1}', head.last_hash,
-           audit_entry_hash(head.id, now(), ('00000005-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid::text, 'user'::text, 'e3b4e4a9-56cf-40f2-a2d1-47a87150e3ac'::uuid, '396df6c7-6e0e-4df2-924e-08b0870bfd22'::uuid, 'notification.submitted'::text,
+    SELECT head.id, now(), ('00000005-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid, 'user', '35d95ee2-b36b-4bba-b637-237394d1bb11', '3126bd1c-d6de-48bf-90b2-55b0c89623e2', 'notification.submitted', E'notification\0722026-000017', '{"kind": "registration", "version": 1}', head.last_hash,
+           audit_entry_hash(head.id, now(), ('00000005-0000-4000-8000-' || lpad(to_hex(:i::bigint), 12, '0'))::uuid::text, 'user'::text, '35d95ee2-b36b-4bba-b637-237394d1bb11'::uuid, '3126bd1c-d6de-48bf-90b2-55b0c89623e2'::uuid, 'notification.submitted'::text,
                             E'notification\0722026-000017'::text, '{"kind": "registration", "version": 1}'::jsonb, head.last_hash)
     FROM head
     RETURNING id, hash

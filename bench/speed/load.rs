@@ -15,11 +15,20 @@ pub struct Phase {
     pub first_error: Option<String>,
     /// Answers with an accepted but other status (e.g. 503 at capacity).
     pub refused: usize,
+    /// CPU seconds of the service and of the whole machine in the phase.
+    pub service_cpu: f64,
+    pub machine_cpu: f64,
 }
 
 impl Phase {
     pub fn per_second(&self) -> f64 {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// Microseconds of CPU per answer: the service's, and the machine's.
+    pub fn cpu_per_answer_us(&self) -> (f64, f64) {
+        let n = self.latencies.len().max(1) as f64;
+        (self.service_cpu / n * 1e6, self.machine_cpu / n * 1e6)
     }
 
     /// The `p`-th percentile in milliseconds.
@@ -35,6 +44,7 @@ impl Phase {
 /// `pick(random)`, answered `expect` (anything in `accept` counts as
 /// refused, anything else as an error).
 pub async fn drive(
+    service: u32,
     address: &str,
     clients: usize,
     duration: Duration,
@@ -43,6 +53,10 @@ pub async fn drive(
     pick: impl Fn(u64) -> Request + Clone + Send + 'static,
 ) -> Phase {
     let started = Instant::now();
+    let (service_before, machine_before) = (
+        crate::service::cpu_seconds(service),
+        crate::service::machine_busy_seconds(),
+    );
     let deadline = started + duration;
     let tasks: Vec<_> = (0..clients)
         .map(|client| {
@@ -54,6 +68,8 @@ pub async fn drive(
                     errors: 0,
                     first_error: None,
                     refused: 0,
+                    service_cpu: 0.0,
+                    machine_cpu: 0.0,
                 };
                 let mut seed = 0x9E37_79B9_7F4A_7C15_u64 ^ (client as u64 + 1);
                 let mut connection = Connection::open(&address).await.expect("connects");
@@ -95,6 +111,8 @@ pub async fn drive(
         errors: 0,
         first_error: None,
         refused: 0,
+        service_cpu: 0.0,
+        machine_cpu: 0.0,
     };
     for task in tasks {
         let phase = task.await.expect("a load task");
@@ -104,5 +122,7 @@ pub async fn drive(
         all.first_error = all.first_error.or(phase.first_error);
     }
     all.elapsed = started.elapsed();
+    all.service_cpu = crate::service::cpu_seconds(service) - service_before;
+    all.machine_cpu = crate::service::machine_busy_seconds() - machine_before;
     all
 }

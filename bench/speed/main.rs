@@ -68,7 +68,17 @@ async fn main() {
     let url = cluster.url(local_postgres::DATABASE);
     let psql = |sql: &str| -> String {
         let out = Command::new(bin.join("psql"))
-            .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", &url, "-c", sql])
+            .args([
+                "-X",
+                "-q",
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                &url,
+                "-c",
+                sql,
+            ])
             .output()
             .expect("psql runs");
         assert!(
@@ -106,7 +116,11 @@ async fn main() {
     let created = call(&quiet.address, &create(&quiet.address, &first.token, &body)).await;
     assert_eq!(created.0, 201, "the captured create: {}", created.1);
     psql("SELECT 'speed-marker read'");
-    let read = call(&quiet.address, &get(&quiet.address, &first.token, &first.number)).await;
+    let read = call(
+        &quiet.address,
+        &get(&quiet.address, &first.token, &first.number),
+    )
+    .await;
     assert_eq!(read.0, 200, "the captured read: {}", read.1);
     psql("SELECT 'speed-marker end'");
     psql("ALTER SYSTEM RESET log_statement");
@@ -117,7 +131,9 @@ async fn main() {
     let creates = script::between(&log, "speed-marker create", "speed-marker read");
     let reads = script::between(&log, "speed-marker read", "speed-marker end");
     assert!(
-        creates.iter().any(|s| s.sql.contains("INSERT INTO \"notifications\"")),
+        creates
+            .iter()
+            .any(|s| s.sql.contains("INSERT INTO \"notifications\"")),
         "the create's statements were not captured"
     );
     let create_script = script::pgbench(
@@ -170,11 +186,27 @@ async fn main() {
                 .replace(&first_notification, &notification)
                 .replace(&first.number, &o.number)
         };
-        create_files.push(write(work.path(), &format!("create_{i}.sql"), &of(&create_script)));
-        read_files.push(write(work.path(), &format!("read_{i}.sql"), &of(&read_script)));
+        create_files.push(write(
+            work.path(),
+            &format!("create_{i}.sql"),
+            &of(&create_script),
+        ));
+        read_files.push(write(
+            work.path(),
+            &format!("read_{i}.sql"),
+            &of(&read_script),
+        ));
     }
     psql("VACUUM ANALYZE");
     psql("CHECKPOINT");
+    // For a closer look: the cluster and the scripts stay this long.
+    if let Some(hold) = std::env::var("BENCH_HOLD_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        println!("holding {hold} s: {url} {}", work.path().display());
+        tokio::time::sleep(Duration::from_secs(hold)).await;
+    }
 
     println!(
         "meldeplikt speed: {} cores, {}, PostgreSQL {} (private cluster, unix socket); \
@@ -193,7 +225,8 @@ async fn main() {
 
     let service = Service::start(&binary, &url, &data, &[]).await;
     let address = service.address.clone();
-    let watch = Watch::start(service.pid());
+    let pid = service.pid();
+    let watch = Watch::start(pid);
     let creates: Vec<Request> = organisations
         .iter()
         .map(|o| create(&address, &o.token, &body))
@@ -203,25 +236,50 @@ async fn main() {
         .map(|o| get(&address, &o.token, &o.number))
         .collect();
     let pick = |list: Vec<Request>| move |r: u64| list[(r % list.len() as u64) as usize].clone();
-    let svc_create = drive(&address, CLIENTS, PHASE, 201, &[], pick(creates)).await;
-    let svc_read = drive(&address, CLIENTS, PHASE, 200, &[], pick(reads.clone())).await;
+    let svc_create = drive(pid, &address, CLIENTS, PHASE, 201, &[], pick(creates)).await;
+    // The reads on a quiet service: the create's mail sent first.
+    let drained = std::time::Instant::now();
+    while psql("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL") != "0" {
+        assert!(
+            drained.elapsed() < Duration::from_secs(60),
+            "the outbox did not drain"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let drain = drained.elapsed();
+    let svc_read = drive(pid, &address, CLIENTS, PHASE, 200, &[], pick(reads.clone())).await;
     let peak = watch.stop().await;
 
     // Sign-ins beside reads: half the connections each.
-    let alone = drive(&address, CLIENTS / 2, FLOOD, 200, &[], pick(reads.clone())).await;
+    let alone = drive(
+        pid,
+        &address,
+        CLIENTS / 2,
+        FLOOD,
+        200,
+        &[],
+        pick(reads.clone()),
+    )
+    .await;
     let sign_ins: Vec<Request> = organisations
         .iter()
         .map(|o| {
             let body = json!({"grant_type": "password", "username": o.email, "password": PASSWORD});
-            Request::new("POST", &address, "/v1/auth/token", None, Some(body.to_string().as_bytes()))
+            Request::new(
+                "POST",
+                &address,
+                "/v1/auth/token",
+                None,
+                Some(body.to_string().as_bytes()),
+            )
         })
         .collect();
     let flood = tokio::spawn({
         let address = address.clone();
         let sign_ins = pick(sign_ins);
-        async move { drive(&address, CLIENTS / 2, FLOOD, 200, &[503], sign_ins).await }
+        async move { drive(pid, &address, CLIENTS / 2, FLOOD, 200, &[503], sign_ins).await }
     });
-    let during = drive(&address, CLIENTS / 2, FLOOD, 200, &[], pick(reads)).await;
+    let during = drive(pid, &address, CLIENTS / 2, FLOOD, 200, &[], pick(reads)).await;
     let flood = flood.await.expect("the flood");
     let startup = service.startup;
     service.stop();
@@ -248,9 +306,16 @@ async fn main() {
         eprintln!("errors in the run: no figures reported");
         std::process::exit(1);
     }
-    report(&pg_create, &pg_read, &svc_create, &svc_read);
+    report(pg_create, pg_read, &svc_create, &svc_read);
     println!("service peak resident memory under that load: {peak:.1} MiB");
-    println!("startup to ready, database initialised: {} ms", startup.as_millis());
+    println!(
+        "startup to ready, database initialised: {} ms",
+        startup.as_millis()
+    );
+    println!(
+        "mail of the creates still unsent when they ended: sent in {:.1} s more",
+        drain.as_secs_f64()
+    );
     println!(
         "read p99 with {} connections: {:.2} ms alone, {:.2} ms during {:.0} sign-ins/s \
          ({} refused at capacity): x{:.2}",
@@ -264,14 +329,21 @@ async fn main() {
     drop(cluster);
 }
 
-fn report(pg_create: &f64, pg_read: &f64, create: &Phase, read: &Phase) {
+fn report(pg_create: (f64, f64), pg_read: (f64, f64), create: &Phase, read: &Phase) {
     println!(
-        "{:<8} {:>12} {:>14} {:>7} {:>9} {:>9}",
-        "", "pgbench tx/s", "service req/s", "ratio", "p50 ms", "p99 ms"
+        "{:<8} {:>12} {:>14} {:>7} {:>9} {:>9}   {}",
+        "",
+        "pgbench tx/s",
+        "service req/s",
+        "ratio",
+        "p50 ms",
+        "p99 ms",
+        "CPU µs each: pgbench machine | service, machine"
     );
-    for (name, raw, phase) in [("create", pg_create, create), ("read", pg_read, read)] {
+    for (name, (raw, raw_cpu), phase) in [("create", pg_create, create), ("read", pg_read, read)] {
+        let (service_cpu, machine_cpu) = phase.cpu_per_answer_us();
         println!(
-            "{name:<8} {raw:>12.0} {:>14.0} {:>7.2} {:>9.2} {:>9.2}",
+            "{name:<8} {raw:>12.0} {:>14.0} {:>7.2} {:>9.2} {:>9.2}   {raw_cpu:.0} | {service_cpu:.0}, {machine_cpu:.0}",
             phase.per_second(),
             phase.per_second() / raw,
             phase.percentile_ms(0.50),
@@ -282,7 +354,8 @@ fn report(pg_create: &f64, pg_read: &f64, create: &Phase, read: &Phase) {
 
 /// pgbench's transactions per second with `scripts`; stops the run on any
 /// failed transaction.
-fn pgbench(bin: &Path, url: &str, scripts: &[PathBuf]) -> f64 {
+fn pgbench(bin: &Path, url: &str, scripts: &[PathBuf]) -> (f64, f64) {
+    let busy_before = service::machine_busy_seconds();
     let mut command = Command::new(bin.join("pgbench"));
     command.args([
         "-n",
@@ -310,11 +383,15 @@ fn pgbench(bin: &Path, url: &str, scripts: &[PathBuf]) -> f64 {
         eprintln!("pgbench had errors: no figures reported");
         std::process::exit(1);
     }
-    text.lines()
+    let busy = service::machine_busy_seconds() - busy_before;
+    let tps: f64 = text
+        .lines()
         .find_map(|l| l.strip_prefix("tps = "))
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
-        .expect("pgbench's tps")
+        .expect("pgbench's tps");
+    // The machine's CPU per transaction, in microseconds.
+    (tps, busy / (tps * PHASE.as_secs_f64()) * 1e6)
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -347,7 +424,13 @@ fn notification() -> Vec<u8> {
 }
 
 fn create(address: &str, token: &str, body: &[u8]) -> Request {
-    Request::new("POST", address, "/v1/notifications", Some(token), Some(body))
+    Request::new(
+        "POST",
+        address,
+        "/v1/notifications",
+        Some(token),
+        Some(body),
+    )
 }
 
 fn get(address: &str, token: &str, number: &str) -> Request {
@@ -358,7 +441,10 @@ fn get(address: &str, token: &str, number: &str) -> Request {
 async fn call(address: &str, request: &Request) -> (u16, String) {
     let mut connection = Connection::open(address).await.expect("connects");
     let answer = connection.send(request).await.expect("an answer");
-    (answer.status, String::from_utf8_lossy(&answer.body).into_owned())
+    (
+        answer.status,
+        String::from_utf8_lossy(&answer.body).into_owned(),
+    )
 }
 
 /// Registers organisation `i`, signs its admin in and submits one

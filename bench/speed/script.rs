@@ -179,10 +179,7 @@ fn afresh(literal: &str, keep: &[String], made: &mut BTreeMap<String, usize>) ->
 /// quoted literal (a time such as `16:00`): such a literal is written as
 /// an escape string with the colon as `\072`.
 fn without_variables(value: &str) -> String {
-    let Some(inner) = value
-        .strip_prefix('\'')
-        .and_then(|v| v.strip_suffix('\''))
-    else {
+    let Some(inner) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) else {
         return value.to_owned();
     };
     let bytes = inner.as_bytes();
@@ -212,7 +209,11 @@ fn fill(sql: &str, values: &[String]) -> String {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
         let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        match after[..digits].parse::<usize>().ok().and_then(|n| values.get(n.wrapping_sub(1))) {
+        match after[..digits]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| values.get(n.wrapping_sub(1)))
+        {
             Some(value) => out.push_str(value),
             None => out.push_str(&rest[at..at + 1 + digits]),
         }

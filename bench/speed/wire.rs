@@ -22,7 +22,8 @@ impl Request {
         token: Option<&str>,
         body: Option<&[u8]>,
     ) -> Self {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n");
+        let mut head =
+            format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n");
         if let Some(token) = token {
             head.push_str(&format!("Authorization: Bearer {token}\r\n"));
         }

@@ -1,6 +1,11 @@
 //! Password hashing with argon2id, off the async executor, with a cap on
 //! hashes in flight: when every slot is busy the caller gets 503 at once
 //! instead of queueing, so a flood of logins cannot starve other requests.
+//!
+//! The hashes run on threads of their own, one per slot, which by default
+//! run at the lowest scheduling priority (Linux's `SCHED_IDLE`): a hash
+//! takes a core only while no request wants it, so sign-ins never slow
+//! other routes, however many arrive (`MELDEPLIKT_HASH_PRIORITY`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,9 +26,22 @@ fn argon2() -> Argon2<'static> {
     )
 }
 
+/// The hashing threads' share of the CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashPriority {
+    /// Only what requests leave (`SCHED_IDLE`): the default.
+    Low,
+    /// As any other thread; for machines shared with other work that
+    /// would starve the hashes (test runs).
+    Normal,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
 /// Hashes and verifies passwords.
 pub struct Passwords {
     slots: Arc<Semaphore>,
+    jobs: std::sync::mpsc::Sender<Job>,
     /// Verified against when the account does not exist, so that an unknown
     /// e-mail costs the same time as a wrong password.
     dummy_hash: String,
@@ -31,36 +49,81 @@ pub struct Passwords {
 
 impl Passwords {
     pub fn new(concurrency: usize) -> Self {
+        Self::with_priority(concurrency, HashPriority::Low)
+    }
+
+    /// `concurrency` hashing threads at `priority`. They end when this is
+    /// dropped.
+    pub fn with_priority(concurrency: usize, priority: HashPriority) -> Self {
         let dummy = SecretString::from("not anybody's password, only for timing");
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..concurrency.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    if priority == HashPriority::Low {
+                        lower_priority();
+                    }
+                    loop {
+                        let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(err) = spawned {
+                tracing::error!(error = %err, "cannot start a password hashing thread");
+            }
+        }
         Self {
             slots: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs,
             dummy_hash: hash_now(&dummy),
         }
     }
 
+    /// Whether every hashing slot is taken now: a sign-in is answered 503
+    /// before it costs the database anything.
+    pub fn at_capacity(&self) -> Result<(), ApiError> {
+        match self.slots.available_permits() {
+            0 => Err(capacity_exhausted()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs `work` on a hashing thread; its answer.
+    async fn on_hashing_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = answer.send(work());
+            }))
+            .map_err(|_| ApiError::internal(anyhow::anyhow!("the hashing threads are gone")))?;
+        answered.await.map_err(ApiError::internal)
+    }
+
     fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
-        self.slots.clone().try_acquire_owned().map_err(|_| {
-            tracing::warn!(
-                event = "auth.hash_capacity_exhausted",
-                "password hashing is at capacity"
-            );
-            ApiError::ServiceUnavailable {
-                detail: crate::error::Say::new("too_many_sign_ins"),
-                retry_after: Some(Duration::from_secs(1)),
-            }
-        })
+        self.slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| capacity_exhausted())
     }
 
     /// An argon2id PHC string of `password`.
     pub async fn hash(&self, password: SecretString) -> Result<String, ApiError> {
         let permit = self.slot()?;
-        tokio::task::spawn_blocking(move || {
+        self.on_hashing_thread(move || {
             let hash = hash_now(&password);
             drop(permit);
             hash
         })
         .await
-        .map_err(ApiError::internal)
     }
 
     /// Whether `password` matches `stored`; with no stored hash, a dummy is
@@ -73,7 +136,7 @@ impl Passwords {
         let permit = self.slot()?;
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.clone());
-        tokio::task::spawn_blocking(move || {
+        self.on_hashing_thread(move || {
             let matches = PasswordHash::new(&hash)
                 .map(|parsed| {
                     argon2()
@@ -85,7 +148,30 @@ impl Passwords {
             known && matches
         })
         .await
-        .map_err(ApiError::internal)
+    }
+}
+
+fn capacity_exhausted() -> ApiError {
+    tracing::warn!(
+        event = "auth.hash_capacity_exhausted",
+        "password hashing is at capacity"
+    );
+    ApiError::ServiceUnavailable {
+        detail: crate::error::Say::new("too_many_sign_ins"),
+        retry_after: Some(Duration::from_secs(1)),
+    }
+}
+
+/// The calling thread runs only when nothing else wants the CPU.
+fn lower_priority() {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    if let Err(err) = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle)
+    {
+        tracing::warn!(error = ?err, "cannot lower the priority of password hashing");
     }
 }
 

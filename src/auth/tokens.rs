@@ -86,6 +86,7 @@ pub struct TokenService {
     issuer: String,
     ttl: Duration,
     validation: Validation,
+    verified: super::verified::Verified,
 }
 
 impl TokenService {
@@ -102,6 +103,7 @@ impl TokenService {
             issuer,
             ttl,
             validation,
+            verified: Default::default(),
         }
     }
 
@@ -142,7 +144,29 @@ impl TokenService {
 
     /// Verifies a token: the algorithm is pinned, `typ`, `kid`, signature,
     /// `iss`, `aud`, `exp` and `nbf` are all checked.
+    /// A token this process verified before is found by its hash while it
+    /// is good ([`super::verified`]): the signature is checked once.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        let key = super::verified::key_of(token);
+        let now = chrono::Utc::now().timestamp();
+        if let Some(principal) = self.verified.get(&key, now) {
+            return Ok(principal);
+        }
+        let (principal, claims) = self.verify_fully(token)?;
+        let leeway = LEEWAY_SECONDS as i64;
+        // As the full check counts: good while exp + leeway is not past,
+        // and from nbf - leeway.
+        self.verified.put(
+            key,
+            principal,
+            claims.nbf - leeway,
+            claims.exp + leeway + 1,
+            now,
+        );
+        Ok(principal)
+    }
+
+    fn verify_fully(&self, token: &str) -> Result<(Principal, AccessClaims), TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::WrongAlgorithm);
@@ -157,7 +181,8 @@ impl TokenService {
             .ok_or(TokenError::UnknownKey)?;
         let data = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &self.validation)
             .map_err(|e| token_error(&e))?;
-        Principal::from_claims(&data.claims).ok_or(TokenError::Malformed)
+        let principal = Principal::from_claims(&data.claims).ok_or(TokenError::Malformed)?;
+        Ok((principal, data.claims))
     }
 }
 

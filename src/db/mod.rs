@@ -9,7 +9,9 @@ use diesel::migration::MigrationVersion;
 use diesel::{Connection, RunQueryDsl as _};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::Pool as DeadPool;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
@@ -49,6 +51,12 @@ pub fn build_pool(url: &str, options: PoolOptions) -> anyhow::Result<Pool> {
         }
         .boxed()
     });
+    // A connection comes back from a request whole or marked broken (an
+    // open transaction, a closed socket): the pool drops those and checks
+    // nothing more, so handing one out costs no round trip. A connection
+    // the server closed while idle fails its first statement, and is then
+    // dropped.
+    config.recycling_method = RecyclingMethod::Fast;
     let manager = AsyncDieselConnectionManager::new_with_config(url, config);
     Ok(DeadPool::builder(manager)
         .max_size(options.size)
@@ -57,6 +65,80 @@ pub fn build_pool(url: &str, options: PoolOptions) -> anyhow::Result<Pool> {
         .recycle_timeout(Some(options.wait_timeout))
         .runtime(deadpool::Runtime::Tokio1)
         .build()?)
+}
+
+/// The pools of the HTTP worker threads, one each. actix-web runs every
+/// worker thread as a runtime of its own, and a connection's socket is
+/// driven by a task of the runtime that opened it: a connection shared
+/// across threads wakes the other thread for every answer. A pool per
+/// thread keeps a request and its connection on one thread.
+#[derive(Clone)]
+pub struct ThreadPools {
+    url: String,
+    options: PoolOptions,
+    pools: std::sync::Arc<std::sync::Mutex<Vec<Pool>>>,
+}
+
+impl ThreadPools {
+    /// `options.size` connections in all, shared out among `threads`
+    /// threads (at least two each).
+    pub fn new(url: &str, options: PoolOptions, threads: usize) -> anyhow::Result<Self> {
+        let options = PoolOptions {
+            size: options.size.div_ceil(threads.max(1)).max(2),
+            ..options
+        };
+        // The settings are checked once here; each thread builds the same.
+        build_pool(url, options)?;
+        Ok(Self {
+            url: url.to_owned(),
+            options,
+            pools: Default::default(),
+        })
+    }
+
+    /// The pool of the calling thread, made for it.
+    pub fn for_this_thread(&self) -> Pool {
+        let pool = build_pool(&self.url, self.options).expect("the pool settings were checked");
+        self.pools
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(pool.clone());
+        pool
+    }
+
+    /// Every thread's pool's state, added up.
+    pub fn status(&self) -> deadpool::Status {
+        let pools = self
+            .pools
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        pools.iter().map(Pool::status).fold(
+            deadpool::Status {
+                max_size: 0,
+                size: 0,
+                available: 0,
+                waiting: 0,
+            },
+            |sum, s| deadpool::Status {
+                max_size: sum.max_size + s.max_size,
+                size: sum.size + s.size,
+                available: sum.available + s.available,
+                waiting: sum.waiting + s.waiting,
+            },
+        )
+    }
+
+    /// Closes every thread's pool.
+    pub fn close(&self) {
+        for pool in self
+            .pools
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+        {
+            pool.close();
+        }
+    }
 }
 
 /// Runs the pending migrations under an advisory lock, so that replicas

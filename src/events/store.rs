@@ -49,7 +49,7 @@ static RECORD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 /// Records an event of `organisation_id` in the caller's transaction, and
 /// its webhook deliveries; its sequence number.
 pub async fn record(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     organisation_id: Uuid,
     kind: EventType,
     data: &EventData,
@@ -63,7 +63,7 @@ pub async fn record(
         .bind::<Timestamptz, _>(now)
         .bind::<Text, _>(&data.number)
         .bind::<Jsonb, _>(json)
-        .get_result(conn)
+        .get_result(&mut conn)
         .await?;
     Ok(next.last)
 }

@@ -19,6 +19,7 @@ use crate::domain::key::NotificationKey;
 use crate::domain::lifecycle::Action;
 use crate::domain::notification::Notification;
 use crate::domain::number::NotificationNumber;
+use crate::domain::version::Confirming;
 use crate::error::{ApiError, Problem, Say};
 use crate::mail::templates;
 use crate::rate_limit;
@@ -41,6 +42,54 @@ fn nothing_to_confirm(row: &NotificationRow) -> ApiError {
     )
 }
 
+/// What a confirmation is asked for: the notification and what waits on it.
+#[derive(Debug, Clone, Copy)]
+pub struct Asking<'a> {
+    pub notification_id: Uuid,
+    pub organisation_id: Uuid,
+    pub number: &'a str,
+    pub confirming: Confirming,
+    pub version: Option<i32>,
+}
+
+impl<'a> Asking<'a> {
+    /// What now waits on `row`; 409 when nothing does.
+    pub fn of(row: &'a NotificationRow) -> Result<Self, ApiError> {
+        let (confirming, version) = row.waiting().ok_or_else(|| nothing_to_confirm(row))?;
+        Ok(Self {
+            notification_id: row.id,
+            organisation_id: row.organisation_id,
+            number: &row.number,
+            confirming,
+            version,
+        })
+    }
+}
+
+/// A new link's secret and the mail that carries it.
+fn compose(
+    settings: &NotificationSettings,
+    asking: &Asking,
+    content: &Notification,
+    now: DateTime<Utc>,
+) -> Result<(String, crate::mail::Mail), ApiError> {
+    let token = links::new_token().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let about = templates::About {
+        to: content.confirmation_email(),
+        lang: content.language(),
+        number: asking.number,
+        sender: &settings.issuer.name,
+    };
+    let mail = templates::confirmation(
+        about,
+        asking.confirming,
+        &content.controller().name,
+        &format!("{}/confirm/{token}", settings.public_url),
+        oslo_date(links::expires(now)),
+    );
+    Ok((token, mail))
+}
+
 /// Issues a link for what now waits on `row` and queues the mail with it,
 /// in the caller's transaction. Earlier links stop working.
 pub async fn ask_to_confirm(
@@ -50,24 +99,39 @@ pub async fn ask_to_confirm(
     content: &Notification,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let (confirming, version) = row.waiting().ok_or_else(|| nothing_to_confirm(row))?;
+    let asking = Asking::of(row)?;
+    let (token, mail) = compose(settings, &asking, content, now)?;
     organisation_mail(conn, settings, row.organisation_id, now).await?;
-    let token = links::new_token().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-    let expires_at = links::issue(conn, row.id, &token, confirming, version, now).await?;
-    let about = templates::About {
-        to: content.confirmation_email(),
-        lang: content.language(),
-        number: &row.number,
-        sender: &settings.issuer.name,
-    };
-    let mail = templates::confirmation(
-        about,
-        confirming,
-        &content.controller().name,
-        &format!("{}/confirm/{token}", settings.public_url),
-        oslo_date(expires_at),
-    );
+    links::issue(conn, row.id, &token, asking.confirming, asking.version, now).await?;
     Ok(crate::mail::enqueue(conn, mail, now).await?)
+}
+
+/// [`ask_to_confirm`] for a notification made in the caller's transaction,
+/// which has no earlier link: the count, the link and the mail go out
+/// together (pipelined), without waiting for one another's answers.
+pub async fn ask_to_confirm_new(
+    conn: &AsyncPgConnection,
+    settings: &NotificationSettings,
+    asking: Asking<'_>,
+    content: &Notification,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let (token, mail) = compose(settings, &asking, content, now)?;
+    let (counted, linked, queued) = tokio::join!(
+        organisation_mail(conn, settings, asking.organisation_id, now),
+        links::issue_first(
+            conn,
+            asking.notification_id,
+            &token,
+            asking.confirming,
+            asking.version,
+            now,
+        ),
+        crate::mail::enqueue(conn, mail, now),
+    );
+    counted?;
+    linked?;
+    Ok(queued?)
 }
 
 /// Sends the pending confirmation again, with a new link; the old link
@@ -135,7 +199,7 @@ pub(super) async fn resend_confirmation(
 /// the caller's transaction: a refused request sends nothing and counts
 /// nothing.
 async fn organisation_mail(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     settings: &NotificationSettings,
     organisation: Uuid,
     now: DateTime<Utc>,

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use super::store::{self, Filters};
 use super::views::{DiffView, NotificationSummary, NotificationView, VersionView, Versions};
 use crate::api::{List, PageParams};
-use crate::auth::Principal;
+use crate::auth::{Claimed, Principal};
 use crate::db::Pool;
 use crate::domain::code_lists::{Law, Purpose, Sector};
 use crate::domain::diff::diff;
@@ -116,13 +116,21 @@ pub(super) async fn list_notifications(
 #[get("/{number}")]
 #[tracing::instrument(skip_all, fields(notification = %path))]
 pub(super) async fn get_notification(
-    principal: Principal,
+    caller: Claimed,
     path: web::Path<NotificationNumber>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    let organisation = principal.organisation()?;
+    let organisation = caller.organisation()?;
     let mut conn = pool.get().await?;
-    let row = store::by_number(&mut conn, organisation, &path.to_string()).await?;
+    let number = path.to_string();
+    // The caller's check and the look-up go out together; the check's
+    // answer is taken first (a removed account gets 401, whatever exists).
+    let (confirmed, row) = tokio::join!(
+        caller.confirm(&conn),
+        store::by_number(&conn, organisation, &number)
+    );
+    confirmed?;
+    let row = row?;
     let shown = store::version(&mut conn, row.id, row.shown_version()).await?;
     let view = NotificationView::of(&row, shown);
     Ok(HttpResponse::Ok()

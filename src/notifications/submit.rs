@@ -8,7 +8,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::NotificationSettings;
-use super::asks::ask_to_confirm;
+use super::asks::{Asking, ask_to_confirm_new};
 use super::store::{self, transitions, transitions::Submitter};
 use super::views::{Links, Submitted, ValidationReport};
 use crate::api::{AcceptLanguage, field_problems, request_id, validation_error};
@@ -18,9 +18,10 @@ use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::i18n::Lang;
 use crate::domain::lifecycle::Action;
+use crate::domain::lifecycle::Status;
 use crate::domain::notification::{Context, NotificationInput, Validated, Violation, validate};
 use crate::domain::number::NotificationNumber;
-use crate::domain::version::VersionKind;
+use crate::domain::version::{Confirming, VersionKind};
 use crate::error::{ApiError, FieldProblem, Problem, Say, on_unique};
 use crate::extract::LenientJson;
 use crate::idempotency::{Answer, Idempotency};
@@ -189,9 +190,61 @@ pub(super) async fn create_notification(
                 kind: principal.kind,
                 id: principal.id,
             };
-            let row = transitions::create(conn, id, number, organisation, content, by, now)
-                .await
-                .map_err(journal_index)?;
+            let number_text = number.to_string();
+            let kind = VersionKind::first(content.registration_kind());
+            let mut answer = Answer::json(
+                StatusCode::CREATED,
+                &Submitted {
+                    number: number_text.clone(),
+                    status: Status::AwaitingConfirmation,
+                    version: 1,
+                    replaced_pending_version: None,
+                    warnings: field_problems(&validated.warnings, lang.0),
+                    links: Links::of(&number_text),
+                },
+            )?;
+            answer.location = Some(format!("/v1/notifications/{number_text}"));
+            let audited = Entry::by(
+                &principal,
+                "notification.submitted",
+                format!("notification:{number}"),
+                request_id,
+                serde_json::json!({ "version": 1, "kind": kind.code() }),
+            );
+            let asking = Asking {
+                notification_id: id,
+                organisation_id: organisation,
+                number: &number_text,
+                confirming: Confirming::Registration,
+                version: Some(1),
+            };
+            // What follows the last answer needed is sent at once, in this
+            // order, and the answers are read after (pipelined): the
+            // notification, the link and its mail, and the audit entry,
+            // which is the last lock taken (`audit`), where nothing else
+            // must come between it and the commit.
+            let audit_now = !idempotency.is_active() && principal.kind != SubjectKind::Maskinporten;
+            let (inline, after) = match audit_now {
+                true => (Some(audited), None),
+                false => (None, Some(audited)),
+            };
+            let shared: &AsyncPgConnection = conn;
+            let (row, asked, appended) = tokio::join!(
+                transitions::create(shared, id, number, organisation, content, by, now),
+                ask_to_confirm_new(shared, &settings, asking, content, now),
+                async move {
+                    match inline {
+                        Some(entry) => Some(audit::record(shared, entry).await),
+                        None => None,
+                    }
+                },
+            );
+            let row = row.map_err(journal_index)?;
+            asked?;
+            if let Some(appended) = appended {
+                appended?;
+            }
+            answer.etag = Some(row.etag());
             if principal.kind == SubjectKind::Maskinporten {
                 // Registered on first use without a name: its first
                 // notification about itself gives it one.
@@ -204,36 +257,11 @@ pub(super) async fn create_notification(
                 )
                 .await?;
             }
-            ask_to_confirm(conn, &settings, &row, content, now).await?;
-            let mut answer = Answer::json(
-                StatusCode::CREATED,
-                &Submitted {
-                    number: row.number.clone(),
-                    status: row.status(),
-                    version: 1,
-                    replaced_pending_version: None,
-                    warnings: field_problems(&validated.warnings, lang.0),
-                    links: Links::of(&row.number),
-                },
-            )?;
-            answer.location = Some(format!("/v1/notifications/{}", row.number));
-            answer.etag = Some(row.etag());
-            idempotency.keep(conn, &answer).await?;
-            // Last: the audit lock is the last lock taken (`audit`).
-            audit::record(
-                conn,
-                Entry::by(
-                    &principal,
-                    "notification.submitted",
-                    format!("notification:{number}"),
-                    request_id,
-                    serde_json::json!({
-                        "version": 1,
-                        "kind": VersionKind::first(content.registration_kind()).code(),
-                    }),
-                ),
-            )
-            .await?;
+            if let Some(entry) = after {
+                idempotency.keep(conn, &answer).await?;
+                // Last: the audit lock is the last lock taken (`audit`).
+                audit::record(conn, entry).await?;
+            }
             Ok(answer)
         })
         .await?;

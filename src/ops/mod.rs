@@ -98,6 +98,7 @@ async fn get_health_ready(
 async fn get_metrics(
     metrics: web::Data<Metrics>,
     pool: web::Data<Pool>,
+    pools: web::Data<crate::db::ThreadPools>,
     clock: web::Data<Clock>,
 ) -> HttpResponse {
     // The outbox as last read, if the database does not answer now.
@@ -113,7 +114,7 @@ async fn get_metrics(
             metrics.webhook_oldest_pending.set(depth.oldest_seconds);
         }
     }
-    let status = pool.status();
+    let status = pools.status();
     metrics.pool_size.set(status.size as i64);
     metrics.pool_available.set(status.available as i64);
     metrics.pool_waiting.set(status.waiting as i64);

@@ -221,6 +221,8 @@ async fn password_grant(
             )
         })?),
     };
+    // Nothing is looked up while every hashing slot is taken.
+    passwords.at_capacity()?;
     let (accounts, with_factor) = {
         let mut conn = pool.get().await?;
         throttle::check(&mut conn, &pair_key).await?;

@@ -164,3 +164,42 @@ async fn two_uses_of_one_refresh_token_at_once_never_leave_a_working_token() {
         }
     }
 }
+
+/// The read of one notification checks the caller together with its look-up
+/// (one round trip): the caller's answer still comes first.
+#[tokio::test]
+async fn a_removed_member_reads_no_notification_and_learns_nothing_of_numbers() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let number = app.submitted(&admin).await;
+    let member_view: Value = app
+        .post_with(
+            "/v1/organisation/users",
+            &admin,
+            &json!({"email": "member@example.no", "password": PASSWORD, "role": "member"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let member = app.login("member@example.no", PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.notification(&member, &number).await["number"],
+        number.as_str()
+    );
+    let id = member_view["id"].as_str().unwrap();
+    let removed = app
+        .delete_with(&format!("/v1/organisation/users/{id}"), &admin)
+        .await;
+    assert_eq!(removed.status(), 204);
+    for path in [
+        format!("/v1/notifications/{number}"),
+        "/v1/notifications/2026-999999".to_owned(),
+    ] {
+        let body = problem(app.get_with(&path, &member).await, 401).await;
+        assert_eq!(body["code"], "invalid_token", "{path}: {body}");
+    }
+}

@@ -437,6 +437,9 @@ pub fn test_settings(database_url: &str, data_dir: &std::path::Path) -> Settings
     settings.clock = meldeplikt::clock::Clock::fixed(test_now());
     // Webhook receivers in the tests listen on loopback.
     settings.webhooks.allow_private = true;
+    // Tests run side by side on the same cores; an idle-priority hash
+    // would wait for all of them (the benchmark measures the default).
+    settings.hash_priority = meldeplikt::auth::password::HashPriority::Normal;
     settings
 }
 

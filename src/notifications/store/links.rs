@@ -45,7 +45,7 @@ fn hash(token: &str) -> Vec<u8> {
 }
 
 /// Stores the link `token` for what now waits on the notification; earlier
-/// links stop working. When it expires.
+/// links stop working.
 pub async fn issue(
     conn: &mut AsyncPgConnection,
     notification_id: Uuid,
@@ -53,9 +53,27 @@ pub async fn issue(
     confirming: Confirming,
     version: Option<i32>,
     now: DateTime<Utc>,
-) -> QueryResult<DateTime<Utc>> {
+) -> QueryResult<()> {
     revoke(conn, notification_id, now).await?;
-    let expires_at = now + chrono::Duration::days(LINK_DAYS);
+    issue_first(conn, notification_id, token, confirming, version, now).await
+}
+
+/// When a link issued at `now` stops working.
+pub fn expires(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + chrono::Duration::days(LINK_DAYS)
+}
+
+/// The first link of a notification made in this transaction: there is
+/// none earlier to revoke.
+pub async fn issue_first(
+    mut conn: &AsyncPgConnection,
+    notification_id: Uuid,
+    token: &str,
+    confirming: Confirming,
+    version: Option<i32>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let expires_at = expires(now);
     diesel::insert_into(confirmation_tokens::table)
         .values((
             confirmation_tokens::id.eq(Uuid::new_v4()),
@@ -66,9 +84,9 @@ pub async fn issue(
             confirmation_tokens::created_at.eq(now),
             confirmation_tokens::expires_at.eq(expires_at),
         ))
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
-    Ok(expires_at)
+    Ok(())
 }
 
 /// Every unused link of the notification stops working.

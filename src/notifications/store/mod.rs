@@ -158,7 +158,7 @@ pub async fn live_journal(
 /// A notification of `organisation_id` by its number.
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn by_number(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     organisation_id: Uuid,
     number: &str,
 ) -> QueryResult<NotificationRow> {
@@ -166,7 +166,7 @@ pub async fn by_number(
         .filter(notifications::number.eq(number))
         .filter(notifications::organisation_id.eq(organisation_id))
         .select(NotificationRow::as_select())
-        .first(conn)
+        .first(&mut conn)
         .await
 }
 
