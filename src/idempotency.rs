@@ -64,20 +64,26 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
+    /// The body is read for its fingerprint only when a key is given.
     pub fn of(req: &HttpRequest, scope: String, body: &impl Serialize) -> Result<Self, ApiError> {
+        let key = key_of(req)?;
         Ok(Self {
-            key: key_of(req)?,
-            fingerprint: fingerprint(req, body),
+            fingerprint: match key {
+                Some(_) => fingerprint(req, body),
+                None => Vec::new(),
+            },
+            key,
             scope,
         })
     }
 
-    /// In the request's transaction, before any write: the kept answer of
-    /// an earlier request with this key, if there was one.
     /// Whether the request carries a key: its answer is kept.
     pub fn is_active(&self) -> bool {
         self.key.is_some()
     }
+
+    /// In the request's transaction, before any write: the kept answer of
+    /// an earlier request with this key, if there was one.
 
     pub async fn replay(&self, conn: &mut AsyncPgConnection) -> Result<Option<Answer>, ApiError> {
         let Some(key) = &self.key else {
