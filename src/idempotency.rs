@@ -84,7 +84,6 @@ impl Idempotency {
 
     /// In the request's transaction, before any write: the kept answer of
     /// an earlier request with this key, if there was one.
-
     pub async fn replay(&self, conn: &mut AsyncPgConnection) -> Result<Option<Answer>, ApiError> {
         let Some(key) = &self.key else {
             return Ok(None);

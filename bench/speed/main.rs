@@ -331,14 +331,8 @@ async fn main() {
 
 fn report(pg_create: (f64, f64), pg_read: (f64, f64), create: &Phase, read: &Phase) {
     println!(
-        "{:<8} {:>12} {:>14} {:>7} {:>9} {:>9}   {}",
-        "",
-        "pgbench tx/s",
-        "service req/s",
-        "ratio",
-        "p50 ms",
-        "p99 ms",
-        "CPU µs each: pgbench machine | service, machine"
+        "{:<8} {:>12} {:>14} {:>7} {:>9} {:>9}   CPU µs each: pgbench machine | service, machine",
+        "", "pgbench tx/s", "service req/s", "ratio", "p50 ms", "p99 ms"
     );
     for (name, (raw, raw_cpu), phase) in [("create", pg_create, create), ("read", pg_read, read)] {
         let (service_cpu, machine_cpu) = phase.cpu_per_answer_us();

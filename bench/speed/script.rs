@@ -46,10 +46,10 @@ pub fn between(log: &str, from: &str, to: &str) -> Vec<Logged> {
                 sql: sql.trim().to_owned(),
                 parameters: Vec::new(),
             });
-        } else if let Some(list) = text.strip_prefix("DETAIL:  parameters: ") {
-            if let Some(last) = statements.last_mut().filter(|s| &s.pid == pid) {
-                last.parameters = parameters(list);
-            }
+        } else if let Some(list) = text.strip_prefix("DETAIL:  parameters: ")
+            && let Some(last) = statements.last_mut().filter(|s| &s.pid == pid)
+        {
+            last.parameters = parameters(list);
         }
     }
     statements
@@ -67,10 +67,11 @@ fn entries(log: &str) -> Vec<(String, String)> {
             }
             continue;
         }
-        if let Some((pid, text)) = line.split_once('|') {
-            if pid.chars().all(|c| c.is_ascii_digit()) && !pid.is_empty() {
-                entries.push((pid.to_owned(), text.to_owned()));
-            }
+        if let Some((pid, text)) = line.split_once('|')
+            && pid.chars().all(|c| c.is_ascii_digit())
+            && !pid.is_empty()
+        {
+            entries.push((pid.to_owned(), text.to_owned()));
         }
     }
     entries

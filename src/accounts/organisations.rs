@@ -93,13 +93,7 @@ pub(super) async fn create_organisation(
 ) -> Result<HttpResponse, ApiError> {
     // Every attempt counts, before any work: registration is anonymous.
     let key = format!("registration:{}", client::address_key(&req));
-    rate_limit::take(
-        &mut *pool.get().await?,
-        &key,
-        limits.registrations,
-        clock.now(),
-    )
-    .await?;
+    rate_limit::take(&*pool.get().await?, &key, limits.registrations, clock.now()).await?;
     let registration =
         validate_registration(&body.0).map_err(|errors| validation_error(&errors, &[], lang.0))?;
     let hash = passwords.hash(registration.admin.password.clone()).await?;

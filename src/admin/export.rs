@@ -191,7 +191,7 @@ pub(super) async fn admin_export(
         request_id: request_id.clone(),
         details: serde_json::json!({ "query": asked, "format": format.extension() }),
     };
-    audit::record(&mut *pool.get().await?, started).await?;
+    audit::record(&*pool.get().await?, started).await?;
     let head = head::<AdminNotificationSummary>(format).map_err(ApiError::internal)?;
     let (pages, body) = channel(head);
     let pool = pool.get_ref().clone();
@@ -211,7 +211,7 @@ pub(super) async fn admin_export(
             }),
         };
         let recorded = match pool.get().await {
-            Ok(mut conn) => audit::record(&mut conn, entry)
+            Ok(conn) => audit::record(&conn, entry)
                 .await
                 .map_err(anyhow::Error::from),
             Err(e) => Err(anyhow::anyhow!("{e}")),

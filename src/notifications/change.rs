@@ -55,7 +55,7 @@ async fn verify_key(
     key: &NotificationKey,
 ) -> Result<(), ApiError> {
     let mut conn = pool.get().await?;
-    let row = store::by_number(&mut conn, organisation, number).await?;
+    let row = store::by_number(&conn, organisation, number).await?;
     let throttle_key = format!("notification-key:{}", row.id);
     throttle::check(&mut conn, &throttle_key).await?;
     let genuine = row

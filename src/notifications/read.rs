@@ -160,7 +160,7 @@ pub(super) async fn list_versions(
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.organisation()?;
     let mut conn = pool.get().await?;
-    let row = store::by_number(&mut conn, organisation, &path.to_string()).await?;
+    let row = store::by_number(&conn, organisation, &path.to_string()).await?;
     let items = store::versions(&mut conn, row.id)
         .await?
         .into_iter()
@@ -194,7 +194,7 @@ pub(super) async fn get_version(
     let organisation = principal.organisation()?;
     let (number, version) = path.into_inner();
     let mut conn = pool.get().await?;
-    let row = store::by_number(&mut conn, organisation, &number.to_string()).await?;
+    let row = store::by_number(&conn, organisation, &number.to_string()).await?;
     let version = store::version(&mut conn, row.id, version).await?;
     Ok(HttpResponse::Ok().json(VersionView::of(version, true)))
 }
@@ -233,7 +233,7 @@ pub(super) async fn get_diff(
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.organisation()?;
     let mut conn = pool.get().await?;
-    let row = store::by_number(&mut conn, organisation, &path.to_string()).await?;
+    let row = store::by_number(&conn, organisation, &path.to_string()).await?;
     let from = store::version(&mut conn, row.id, params.from).await?;
     let to = store::version(&mut conn, row.id, params.to).await?;
     Ok(HttpResponse::Ok().json(DiffView {
@@ -264,7 +264,7 @@ pub(super) async fn list_receipts(
 ) -> Result<HttpResponse, ApiError> {
     let organisation = principal.organisation()?;
     let mut conn = pool.get().await?;
-    let notification = store::by_number(&mut conn, organisation, &path.to_string()).await?;
+    let notification = store::by_number(&conn, organisation, &path.to_string()).await?;
     let items = receipt_store::of_notification(&mut conn, notification.id)
         .await?
         .iter()

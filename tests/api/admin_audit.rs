@@ -485,7 +485,7 @@ async fn an_upgraded_database_has_its_old_entries_chained() {
         request_id: Some("r-1".into()),
         details: json!({ "n": 1 }),
     };
-    meldeplikt::audit::record(&mut conn, entry).await.unwrap();
+    meldeplikt::audit::record(&conn, entry).await.unwrap();
     let verdict = meldeplikt::audit::verify(&mut conn).await.unwrap();
     assert_eq!((verdict.first_bad, verdict.checked), (None, 4));
     let last: Hash = diesel::sql_query("SELECT hash FROM audit_log WHERE id = 5")

@@ -69,7 +69,7 @@ async fn the_audit_log_is_append_only_in_the_database() {
         request_id: None,
         details: serde_json::json!({}),
     };
-    meldeplikt::audit::record(&mut conn, entry).await.unwrap();
+    meldeplikt::audit::record(&conn, entry).await.unwrap();
     for sql in [
         "UPDATE audit_log SET action = 'changed'",
         "DELETE FROM audit_log",

@@ -26,7 +26,7 @@ fn mailer_to(port: u16) -> Mailer {
 }
 
 async fn queue(app: &TestApp, count: usize, to: &str) {
-    let mut conn = app.connection().await;
+    let conn = app.connection().await;
     for i in 0..count {
         let mail = Mail {
             kind: "test",
@@ -37,7 +37,7 @@ async fn queue(app: &TestApp, count: usize, to: &str) {
             attachment: None,
             about: None,
         };
-        enqueue(&mut conn, mail, app.clock.now()).await.unwrap();
+        enqueue(&conn, mail, app.clock.now()).await.unwrap();
     }
 }
 
