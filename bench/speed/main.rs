@@ -384,8 +384,29 @@ fn pgbench(bin: &Path, url: &str, scripts: &[PathBuf]) -> (f64, f64) {
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .expect("pgbench's tps");
+    let latency = text
+        .lines()
+        .find_map(|l| l.strip_prefix("latency average = "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or("?");
+    println!(
+        "pgbench {}: {tps:.0} tx/s, latency average {latency} ms",
+        scripts_name(scripts)
+    );
     // The machine's CPU per transaction, in microseconds.
     (tps, busy / (tps * PHASE.as_secs_f64()) * 1e6)
+}
+
+fn scripts_name(scripts: &[PathBuf]) -> String {
+    scripts
+        .first()
+        .and_then(|p| p.file_stem())
+        .map(|s| {
+            s.to_string_lossy()
+                .trim_end_matches(|c: char| c == '_' || c.is_ascii_digit())
+                .to_owned()
+        })
+        .unwrap_or_default()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

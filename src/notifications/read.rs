@@ -121,17 +121,19 @@ pub(super) async fn get_notification(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = caller.organisation()?;
-    let mut conn = pool.get().await?;
+    let conn = pool.get().await?;
     let number = path.to_string();
-    // The caller's check and the look-up go out together; the check's
-    // answer is taken first (a removed account gets 401, whatever exists).
-    let (confirmed, row) = tokio::join!(
+    // The caller's check and the two look-ups go out together (one round
+    // trip); the check's answer is taken first (a removed account gets
+    // 401, whatever exists).
+    let (confirmed, row, shown) = tokio::join!(
         caller.confirm(&conn),
-        store::by_number(&conn, organisation, &number)
+        store::by_number(&conn, organisation, &number),
+        store::shown_version_by_number(&conn, organisation, &number),
     );
     confirmed?;
     let row = row?;
-    let shown = store::version(&mut conn, row.id, row.shown_version()).await?;
+    let shown = shown?;
     let view = NotificationView::of(&row, shown);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, row.etag()))

@@ -267,6 +267,31 @@ pub async fn version(
         .await
 }
 
+/// The version `GET` shows (the registered one, else the latest) of the
+/// notification `number` of an organisation, found by the number alone:
+/// it needs no answer of [`by_number`], and so goes out with it.
+pub async fn shown_version_by_number(
+    mut conn: &AsyncPgConnection,
+    organisation_id: Uuid,
+    number: &str,
+) -> QueryResult<VersionRow> {
+    notification_versions::table
+        .inner_join(notifications::table)
+        .filter(notifications::number.eq(number))
+        .filter(notifications::organisation_id.eq(organisation_id))
+        .filter(
+            notification_versions::version
+                .nullable()
+                .eq(notifications::registered_version)
+                .or(notifications::registered_version
+                    .is_null()
+                    .and(notification_versions::version.eq(notifications::latest_version))),
+        )
+        .select(VersionRow::as_select())
+        .first(&mut conn)
+        .await
+}
+
 /// A notification by its id, locked for the rest of the transaction.
 pub async fn by_id_for_update(
     conn: &mut AsyncPgConnection,
