@@ -492,6 +492,20 @@ mod tests {
         assert_eq!(s.max_body_bytes, 262_144);
         assert_eq!(s.log_format, LogFormat::Text);
         assert!(s.trusted_proxies.is_empty());
+        assert_eq!(s.hash_priority, crate::auth::password::HashPriority::Low);
+    }
+
+    #[test]
+    fn the_hash_priority_is_low_or_normal() {
+        use crate::auth::password::HashPriority;
+        let normal = settings(&[("MELDEPLIKT_HASH_PRIORITY", "normal")]).unwrap();
+        assert_eq!(normal.hash_priority, HashPriority::Normal);
+        let err = settings(&[("MELDEPLIKT_HASH_PRIORITY", "high")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("MELDEPLIKT_HASH_PRIORITY: must be low or normal"),
+            "{err}"
+        );
     }
 
     #[test]

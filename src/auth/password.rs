@@ -225,6 +225,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn hashes_run_at_idle_priority_unless_told_otherwise() {
+        use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+        let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+        let low = Passwords::new(1);
+        let policy = low
+            .on_hashing_thread(thread_priority::thread_schedule_policy)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(policy, idle);
+        let normal = Passwords::with_priority(1, HashPriority::Normal);
+        let policy = normal
+            .on_hashing_thread(thread_priority::thread_schedule_policy)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(policy, idle);
+    }
+
+    #[tokio::test]
     async fn a_full_house_answers_503_at_once() {
         let passwords = Passwords::new(1);
         let held = passwords.slot().unwrap();
