@@ -151,11 +151,30 @@ impl Passwords {
     }
 }
 
+/// Refusals since the last one logged, and the second that one was in: a
+/// flood is logged once a second with its count, not once a request.
+static REFUSED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static LOGGED_AT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 fn capacity_exhausted() -> ApiError {
-    tracing::warn!(
-        event = "auth.hash_capacity_exhausted",
-        "password hashing is at capacity"
-    );
+    use std::sync::atomic::Ordering;
+    let refused = REFUSED.fetch_add(1, Ordering::Relaxed) + 1;
+    let second = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let last = LOGGED_AT.load(Ordering::Relaxed);
+    if second != last
+        && LOGGED_AT
+            .compare_exchange(last, second, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        REFUSED.fetch_sub(refused, Ordering::Relaxed);
+        tracing::warn!(
+            event = "auth.hash_capacity_exhausted",
+            refused,
+            "password hashing is at capacity"
+        );
+    }
     ApiError::ServiceUnavailable {
         detail: crate::error::Say::new("too_many_sign_ins"),
         retry_after: Some(Duration::from_secs(1)),
