@@ -108,7 +108,7 @@ pub fn loopback_base(arg: Option<String>) -> String {
 
 /// The resident memory of a process, in KiB.
 #[allow(dead_code, reason = "the load benchmark does not watch memory")]
-fn rss_kib(pid: u32) -> Option<u64> {
+pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()

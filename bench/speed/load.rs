@@ -21,6 +21,18 @@ pub struct Phase {
 }
 
 impl Phase {
+    fn empty() -> Self {
+        Self {
+            latencies: Vec::new(),
+            elapsed: Duration::ZERO,
+            errors: 0,
+            first_error: None,
+            refused: 0,
+            service_cpu: 0.0,
+            machine_cpu: 0.0,
+        }
+    }
+
     pub fn per_second(&self) -> f64 {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()
     }
@@ -62,15 +74,7 @@ pub async fn drive(
         .map(|client| {
             let (address, pick, accept) = (address.to_owned(), pick.clone(), accept.to_vec());
             tokio::spawn(async move {
-                let mut phase = Phase {
-                    latencies: Vec::with_capacity(65_536),
-                    elapsed: Duration::ZERO,
-                    errors: 0,
-                    first_error: None,
-                    refused: 0,
-                    service_cpu: 0.0,
-                    machine_cpu: 0.0,
-                };
+                let mut phase = Phase::empty();
                 let mut seed = 0x9E37_79B9_7F4A_7C15_u64 ^ (client as u64 + 1);
                 let mut connection = Connection::open(&address).await.expect("connects");
                 while Instant::now() < deadline {
@@ -105,15 +109,7 @@ pub async fn drive(
             })
         })
         .collect();
-    let mut all = Phase {
-        latencies: Vec::new(),
-        elapsed: Duration::ZERO,
-        errors: 0,
-        first_error: None,
-        refused: 0,
-        service_cpu: 0.0,
-        machine_cpu: 0.0,
-    };
+    let mut all = Phase::empty();
     for task in tasks {
         let phase = task.await.expect("a load task");
         all.latencies.extend(phase.latencies);

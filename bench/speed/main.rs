@@ -13,6 +13,9 @@
 //! Any answer but the one expected, or a pgbench error, and no figure is
 //! reported. Everything stays on this machine.
 
+#[path = "../harness.rs"]
+#[allow(dead_code, reason = "only the memory reading is used here")]
+mod harness;
 mod load;
 mod script;
 mod service;

@@ -108,7 +108,7 @@ impl Watch {
             let (peak_kib, done) = (peak_kib.clone(), done.clone());
             tokio::spawn(async move {
                 while !done.load(Ordering::Relaxed) {
-                    if let Some(kib) = rss_kib(pid) {
+                    if let Some(kib) = crate::harness::rss_kib(pid) {
                         peak_kib.fetch_max(kib, Ordering::Relaxed);
                     }
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -128,17 +128,6 @@ impl Watch {
         let _ = self.task.await;
         self.peak_kib.load(Ordering::Relaxed) as f64 / 1024.0
     }
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 /// CPU seconds a process has used (user and system).

@@ -95,21 +95,19 @@ impl FromRequest for Principal {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
+    /// [`Claimed`], confirmed at once on a connection of its own.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let token = bearer(&req)?;
-            if let Some(maskinporten) = req.app_data::<web::Data<Maskinporten>>()
-                && maskinporten.claims_to_be_ours(token)
-            {
-                return maskinporten.principal(&req, token).await;
+            let claimed = Claimed::of(&req).await?;
+            if claimed.confirmed {
+                return Ok(claimed.principal);
             }
-            let principal = verify(&req, token)?;
             let pool = req.app_data::<web::Data<Pool>>().ok_or_else(|| {
                 ApiError::internal(anyhow::anyhow!("no database pool configured"))
             })?;
             let conn = pool.get().await?;
-            as_it_is_now(&conn, principal).await
+            claimed.confirm(&conn).await
         })
     }
 }
@@ -138,28 +136,33 @@ impl Claimed {
     }
 }
 
+impl Claimed {
+    /// The request's bearer token, verified: the service's own, or one of
+    /// Maskinporten's (whose caller its checks already make).
+    async fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        let token = bearer(req)?;
+        if let Some(maskinporten) = req.app_data::<web::Data<Maskinporten>>()
+            && maskinporten.claims_to_be_ours(token)
+        {
+            return Ok(Self {
+                principal: maskinporten.principal(req, token).await?,
+                confirmed: true,
+            });
+        }
+        Ok(Self {
+            principal: verify(req, token)?,
+            confirmed: false,
+        })
+    }
+}
+
 impl FromRequest for Claimed {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let token = bearer(&req)?;
-            if let Some(maskinporten) = req.app_data::<web::Data<Maskinporten>>()
-                && maskinporten.claims_to_be_ours(token)
-            {
-                let principal = maskinporten.principal(&req, token).await?;
-                return Ok(Self {
-                    principal,
-                    confirmed: true,
-                });
-            }
-            Ok(Self {
-                principal: verify(&req, token)?,
-                confirmed: false,
-            })
-        })
+        Box::pin(async move { Self::of(&req).await })
     }
 }
 
