@@ -45,7 +45,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let database = Database::resolve(&settings).await?;
-            let result = crate::db::run_migrations(&database.url).await;
+            let result = crate::startup::migrate(&database.url).await;
             database.close().await?;
             let applied = result?;
             if applied.is_empty() {
@@ -70,7 +70,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 crate::auth::totp::TotpKey::load(settings.totp_key.as_ref(), &settings.data_dir)?;
             let database = Database::resolve(&settings).await?;
             let result = async {
-                crate::db::run_migrations(&database.url).await?;
+                crate::startup::migrate(&database.url).await?;
                 let pool = crate::db::build_pool(
                     &database.url,
                     crate::db::PoolOptions {

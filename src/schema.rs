@@ -82,6 +82,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    data_migrations (name) {
+        name -> Text,
+        rows -> Int8,
+        done_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     event_counters (organisation_id) {
         organisation_id -> Uuid,
         last -> Int8,
@@ -333,6 +341,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_notes,
     cases,
     confirmation_tokens,
+    data_migrations,
     event_counters,
     events,
     idempotency_keys,

@@ -1,7 +1,9 @@
 //! Building and running the application: one `Application::build` for
 //! `main` and for every test.
 
+use std::future::Future;
 use std::net::TcpListener;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
@@ -22,6 +24,7 @@ use crate::auth::tokens::TokenService;
 use crate::auth::totp::TotpKey;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::data_migrations::Step;
 use crate::db::local_postgres::{self, LocalPostgres, Supervisor};
 use crate::db::{self, Pool, PoolOptions, ThreadPools};
 use crate::events::wake::Wake;
@@ -96,11 +99,33 @@ pub struct Application {
     shutdown_timeout: std::time::Duration,
 }
 
+/// The data migrations, oldest first. A name never changes once released.
+const DATA_MIGRATIONS: &[Step] = &[Step {
+    name: "2026-12-04 register words folded by the service",
+    work: refold_register,
+}];
+
+fn refold_register(
+    conn: &mut diesel_async::AsyncPgConnection,
+) -> Pin<Box<dyn Future<Output = diesel::QueryResult<u64>> + Send + '_>> {
+    Box::pin(crate::register::projection::refold_all(conn))
+}
+
+/// Every migration the database lacks: the schema's, then the data's
+/// (`db::data_migrations`). What the service, its commands and the tests'
+/// template all run; returns what it applied.
+pub async fn migrate(url: &str) -> anyhow::Result<Vec<String>> {
+    let mut applied = db::run_migrations(url).await?;
+    let ran = db::data_migrations::run(url, DATA_MIGRATIONS).await?;
+    applied.extend(ran.into_iter().map(|name| format!("data: {name}")));
+    Ok(applied)
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let mut database = Database::resolve(&settings).await?;
         database.supervise();
-        let applied = db::run_migrations(&database.url)
+        let applied = migrate(&database.url)
             .await
             .context("running the database migrations")?;
         if !applied.is_empty() {

@@ -93,7 +93,8 @@ pub struct Filters {
     pub expires_before: Option<NaiveDate>,
     pub submitted_from: Option<DateTime<Utc>>,
     pub submitted_before: Option<DateTime<Utc>>,
-    /// An ILIKE pattern of the words, escaped.
+    /// The words, found anywhere in the name or description in any case
+    /// (`db::text::contains_case_blind`).
     pub q: Option<String>,
 }
 
@@ -138,14 +139,7 @@ impl FilterParams {
             submitted_before: date("submitted_to", &self.submitted_to)?
                 .and_then(|d| d.succ_opt())
                 .map(|d| oslo_instant(d, midnight)),
-            q: q.map(|q| {
-                format!(
-                    "%{}%",
-                    q.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            }),
+            q: q.map(str::to_owned),
         })
     }
 }
@@ -208,7 +202,7 @@ mod tests {
         .unwrap();
         assert_eq!(ok.organisation.as_deref(), Some("974761467"));
         assert_eq!(ok.case_status, Some(CaseStatus::InReview));
-        assert_eq!(ok.q.as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(ok.q.as_deref(), Some("50%_off"));
         for (params, field) in [
             (
                 FilterParams {

@@ -12,6 +12,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::filters::{CaseStatus, Filters, SortKey};
+use crate::db::text::contains_case_blind;
 use crate::notifications::store::NotificationRow;
 use crate::notifications::store::links::LinkRow;
 use crate::schema::{cases, confirmation_tokens, notifications, organisations, outbox};
@@ -110,11 +111,10 @@ pub fn selection(f: &Filters) -> Selection<'_> {
     if let Some(v) = f.submitted_before {
         q = q.filter(notifications::created_at.lt(v));
     }
-    if let Some(pattern) = &f.q {
+    if let Some(words) = &f.q {
         q = q.filter(
-            notifications::controller_name
-                .ilike(pattern.clone())
-                .or(notifications::description.ilike(pattern.clone())),
+            contains_case_blind(notifications::controller_name, words)
+                .or(contains_case_blind(notifications::description, words)),
         );
     }
     q

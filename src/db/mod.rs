@@ -1,7 +1,9 @@
 //! The database: connection pool, embedded migrations, readiness.
 
+pub mod data_migrations;
 mod enums;
 pub mod local_postgres;
+pub mod text;
 
 use std::time::Duration;
 

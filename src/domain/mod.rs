@@ -6,6 +6,7 @@ mod checker;
 pub mod code_lists;
 mod countries;
 pub mod diff;
+pub mod folding;
 pub mod i18n;
 pub mod identifiers;
 pub mod key;

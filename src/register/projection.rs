@@ -15,6 +15,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Date, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use crate::domain::folding::fold;
 use crate::domain::lifecycle::Status;
 use crate::domain::notification::Notification;
 use crate::schema::{notification_versions, notifications, register_entries};
@@ -160,7 +161,7 @@ async fn write(conn: &mut AsyncPgConnection, entry: &PublicEntry) -> QueryResult
         .map(|p| p.name.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    diesel::sql_query(
+    diesel::sql_query(format!(
         "INSERT INTO register_entries (
              number, version, controller_name, controller_identifier_scheme,
              controller_identifier_value, controller_identifier_country,
@@ -170,10 +171,7 @@ async fn write(conn: &mut AsyncPgConnection, entry: &PublicEntry) -> QueryResult
              first_registered_at, last_confirmed_at, expires_on, processors,
              transfer_countries, search)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                 $17, $18, $19, $20, $21,
-                 setweight(to_tsvector('norwegian', $3), 'A')
-                 || setweight(to_tsvector('norwegian', COALESCE($7, '')), 'B')
-                 || setweight(to_tsvector('norwegian', $22), 'C'))
+                 $17, $18, $19, $20, $21, {})
          ON CONFLICT (number) DO UPDATE SET
              version = EXCLUDED.version,
              controller_name = EXCLUDED.controller_name,
@@ -196,7 +194,8 @@ async fn write(conn: &mut AsyncPgConnection, entry: &PublicEntry) -> QueryResult
              processors = EXCLUDED.processors,
              transfer_countries = EXCLUDED.transfer_countries,
              search = EXCLUDED.search",
-    )
+        search_vector(22, 23, 24)
+    ))
     .bind::<Text, _>(&entry.number)
     .bind::<Integer, _>(entry.version)
     .bind::<Text, _>(&controller.name)
@@ -218,10 +217,74 @@ async fn write(conn: &mut AsyncPgConnection, entry: &PublicEntry) -> QueryResult
     .bind::<Date, _>(entry.expires_on)
     .bind::<Jsonb, _>(entry.processors())
     .bind::<Array<Text>, _>(entry.transfer_countries())
-    .bind::<Text, _>(processor_names)
+    .bind::<Text, _>(fold(&controller.name))
+    .bind::<Nullable<Text>, _>(representative.map(|r| fold(&r.name)))
+    .bind::<Text, _>(fold(&processor_names))
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The words an entry's search matches, from the parameters `$a` (the
+/// controller's name), `$b` (the representative's, or null) and `$c` (the
+/// processors' names), each already folded in Rust: the server's own
+/// lower-casing follows its locale, and a C locale leaves `Æ`, `Ø` and `Å`
+/// upper case, where a search's words are folded by the service.
+fn search_vector(a: u8, b: u8, c: u8) -> String {
+    format!(
+        "setweight(to_tsvector('norwegian', ${a}), 'A') \
+         || setweight(to_tsvector('norwegian', COALESCE(${b}, '')), 'B') \
+         || setweight(to_tsvector('norwegian', ${c}), 'C')"
+    )
+}
+
+/// Makes every entry's words again from its names, folded as [`write`]
+/// folds them. For entries written before the service folded their words
+/// (run once, at start-up, by the data migrations); a batch at a time, in
+/// the order of their numbers. Returns how many entries it rewrote.
+pub async fn refold_all(conn: &mut AsyncPgConnection) -> QueryResult<u64> {
+    const BATCH: i64 = 1_000;
+    let mut after = String::new();
+    let mut done = 0;
+    loop {
+        let rows: Vec<(String, String, Option<String>, serde_json::Value)> =
+            register_entries::table
+                .filter(register_entries::number.gt(&after))
+                .order(register_entries::number)
+                .select((
+                    register_entries::number,
+                    register_entries::controller_name,
+                    register_entries::representative_name,
+                    register_entries::processors,
+                ))
+                .limit(BATCH)
+                .load(conn)
+                .await?;
+        let Some(last) = rows.last() else {
+            return Ok(done);
+        };
+        after = last.0.clone();
+        for (number, controller, representative, processors) in &rows {
+            let processor_names = processors
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["name"].as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            diesel::sql_query(format!(
+                "UPDATE register_entries SET search = {} WHERE number = $1",
+                search_vector(2, 3, 4)
+            ))
+            .bind::<Text, _>(number)
+            .bind::<Text, _>(fold(controller))
+            .bind::<Nullable<Text>, _>(representative.as_deref().map(fold))
+            .bind::<Text, _>(fold(&processor_names))
+            .execute(conn)
+            .await?;
+            done += 1;
+        }
+    }
 }
 
 /// One line of the feed.

@@ -5,6 +5,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::domain::folding::fold;
+
 /// The longest search text, in characters.
 pub const Q_MAX: usize = 200;
 /// The shortest last word searched for as the start of words.
@@ -23,11 +25,13 @@ pub struct Words(Vec<String>);
 impl Words {
     /// The words of `text`, or `None` when it has none.
     pub fn parse(text: &str) -> Option<Self> {
-        let words: Vec<String> = text
+        // Folded here, as the entries' words are when they are written
+        // (`projection`): the server's locale never decides a letter's case.
+        let words: Vec<String> = fold(text)
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .take(MAX_WORDS)
-            .map(str::to_lowercase)
+            .map(str::to_owned)
             .collect();
         (!words.is_empty()).then_some(Self(words))
     }
@@ -146,6 +150,15 @@ mod tests {
         assert_eq!(Words::parse(" -- !! "), None);
         let many = "a ".repeat(40);
         assert_eq!(Words::parse(&many).unwrap().0.len(), MAX_WORDS);
+    }
+
+    #[test]
+    fn norwegian_capitals_are_folded_in_the_service() {
+        let w = Words::parse("ÆRØY Øygarden Ålesund").unwrap();
+        assert_eq!(w.tsquery(), "'ærøy' & 'øygarden' & 'ålesund':*");
+        // A decomposed Å is the same letter, not a split word.
+        let w = Words::parse("A\u{30A}lesund").unwrap();
+        assert_eq!(w.tsquery(), "'ålesund':*");
     }
 
     #[test]

@@ -32,6 +32,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("webhook_endpoints", "events/webhooks/store.rs"),
     ("webhook_deliveries", "events/webhooks/queue.rs"),
     ("webhook_attempts", "events/webhooks/queue.rs"),
+    ("data_migrations", "db/data_migrations.rs"),
 ];
 
 /// Data tables, not code: exempt from the length rule.

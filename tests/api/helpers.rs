@@ -141,7 +141,7 @@ async fn ensure_template(server: &TestServer) {
         )
         .await;
         exec(&mut admin, &format!("CREATE DATABASE \"{building}\"")).await;
-        meldeplikt::db::run_migrations(&server.url(&building))
+        meldeplikt::startup::migrate(&server.url(&building))
             .await
             .expect("migrations on the template");
         exec(
@@ -194,6 +194,35 @@ pub async fn create_database() -> String {
     )
     .await;
     server.url(&name)
+}
+
+/// A fresh database made from `template0` with `options` (say `LOCALE
+/// 'C.UTF-8'`), so that a test can compare server locales; `None` when the
+/// server refuses them (a locale the machine does not have). The service
+/// migrates it when it starts on it.
+pub async fn create_database_with(options: &str) -> Option<String> {
+    let server = server();
+    let name = format!("meldeplikt_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = AsyncPgConnection::establish(&server.url("postgres"))
+        .await
+        .expect("connect to the test server");
+    let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' {options}");
+    match diesel::sql_query(&sql).execute(&mut admin).await {
+        Ok(_) => Some(server.url(&name)),
+        Err(e) => {
+            eprintln!("{sql}: {e}");
+            None
+        }
+    }
+}
+
+/// The service on a database made by [`create_database_with`], which the
+/// app drops when it stops.
+pub async fn spawn_app_on(database_url: String) -> TestApp {
+    init_logging();
+    let data_dir = tempfile::tempdir().expect("data folder");
+    let settings = test_settings(&database_url, data_dir.path());
+    start(settings, database_url, data_dir, true).await
 }
 
 /// A fresh, empty database (no migrations).

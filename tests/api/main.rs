@@ -54,6 +54,7 @@ mod register_feed;
 mod register_page;
 mod replicas;
 mod scheduled;
+mod search_letters;
 mod webhook_delivery;
 mod webhooks;
 mod wire;

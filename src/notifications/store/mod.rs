@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::api::Page;
 use crate::auth::SubjectKind;
+use crate::db::text::contains_case_blind;
 use crate::domain::lifecycle::Status;
 use crate::domain::notification::Notification;
 use crate::domain::number::NotificationNumber;
@@ -220,17 +221,10 @@ pub async fn list(
     if let Some(sector) = filters.sector {
         query = query.filter(notifications::sector.eq(sector));
     }
-    if let Some(q) = &filters.q {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+    if let Some(words) = &filters.q {
         query = query.filter(
-            notifications::controller_name
-                .ilike(pattern.clone())
-                .or(notifications::description.ilike(pattern)),
+            contains_case_blind(notifications::controller_name, words)
+                .or(contains_case_blind(notifications::description, words)),
         );
     }
     if let Some((t, id)) = page.after {
