@@ -245,6 +245,7 @@ struct Shared {
     maskinporten: Option<web::Data<Maskinporten>>,
     webhooks: web::Data<WebhookApi>,
     wake: web::Data<Wake>,
+    polls: web::Data<crate::events::polls::Polls>,
 }
 
 impl Shared {
@@ -307,6 +308,9 @@ impl Shared {
                 allow_private: settings.webhooks.allow_private,
             }),
             wake: web::Data::new(wake),
+            polls: web::Data::new(crate::events::polls::Polls::new(
+                settings.webhooks.poll_limits,
+            )),
         })
     }
 }
@@ -333,6 +337,7 @@ fn serve(
         maskinporten,
         webhooks,
         wake,
+        polls,
     } = shared;
     let body_limit = BodyLimit(settings.max_body_bytes);
     let rate_limits = web::Data::new(settings.rate_limits);
@@ -363,6 +368,7 @@ fn serve(
             .app_data(register.clone())
             .app_data(webhooks.clone())
             .app_data(wake.clone())
+            .app_data(polls.clone())
             .app_data(signer.clone())
             .app_data(rate_limits.clone())
             .app_data(trusted_proxies.clone())

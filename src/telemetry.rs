@@ -121,6 +121,10 @@ pub struct Metrics {
     webhook_attempts: IntCounterVec,
     pub webhook_pending: IntGauge,
     pub webhook_oldest_pending: IntGauge,
+    /// Reads of an event stream (`GET /v1/events`, a poll's each read).
+    pub event_reads: prometheus::IntCounter,
+    /// Long polls waiting now.
+    pub event_polls_waiting: IntGauge,
 }
 
 impl Metrics {
@@ -168,8 +172,14 @@ impl Metrics {
             "webhook_oldest_pending_seconds",
             "Seconds the oldest undelivered webhook delivery has waited",
         );
+        let event_reads =
+            prometheus::IntCounter::new("event_reads_total", "Reads of an event stream")
+                .expect("valid metric");
+        let event_polls_waiting = gauge("event_polls_waiting", "Long polls of events waiting");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(event_reads.clone()),
+            Box::new(event_polls_waiting.clone()),
             Box::new(latency.clone()),
             Box::new(pool_size.clone()),
             Box::new(pool_available.clone()),
@@ -202,6 +212,8 @@ impl Metrics {
             webhook_attempts,
             webhook_pending,
             webhook_oldest_pending,
+            event_reads,
+            event_polls_waiting,
         })
     }
 

@@ -81,6 +81,17 @@ impl Principal {
         }
     }
 
+    /// The caller as the database has it now, for a request that waited
+    /// (a long poll) since it was first checked: a removed user or a
+    /// revoked client is refused (401). A Maskinporten caller is checked
+    /// by its token alone.
+    pub async fn recheck(self, conn: &AsyncPgConnection) -> Result<Principal, ApiError> {
+        match self.kind {
+            SubjectKind::Maskinporten => Ok(self),
+            _ => as_it_is_now(conn, self).await,
+        }
+    }
+
     pub fn require_regulator(&self) -> Result<(), ApiError> {
         if self.role == Role::Regulator {
             Ok(())

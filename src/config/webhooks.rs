@@ -33,6 +33,17 @@ pub struct WebhookSettings {
     /// signing secrets are sealed under. Unset: a development key is made
     /// under the data folder.
     pub secret_key: Option<SecretString>,
+    /// `MELDEPLIKT_EVENT_POLLS_PER_ORGANISATION` (default 20) and
+    /// `MELDEPLIKT_EVENT_POLLS_PER_ADDRESS` (default 100): long polls of
+    /// `GET /v1/events` waiting at once on one replica.
+    pub poll_limits: PollLimits,
+}
+
+/// How many long polls may wait at once (see `events::polls`).
+#[derive(Debug, Clone, Copy)]
+pub struct PollLimits {
+    pub per_organisation: usize,
+    pub per_address: usize,
 }
 
 pub const DEFAULT_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,10h";
@@ -97,6 +108,16 @@ pub(super) fn read(
     let event_retention = parse_or(get, bad, "MELDEPLIKT_EVENT_RETENTION_DAYS", "90", |v| {
         in_range(v, 1, 3650).map(|days| Duration::from_secs(days as u64 * 86_400))
     });
+    let polls_per_organisation = parse_or(
+        get,
+        bad,
+        "MELDEPLIKT_EVENT_POLLS_PER_ORGANISATION",
+        "20",
+        |v| in_range(v, 1, 10_000),
+    );
+    let polls_per_address = parse_or(get, bad, "MELDEPLIKT_EVENT_POLLS_PER_ADDRESS", "100", |v| {
+        in_range(v, 1, 100_000)
+    });
     let secret_key = get("MELDEPLIKT_WEBHOOK_SECRET_KEY");
     if secret_key
         .as_deref()
@@ -115,6 +136,10 @@ pub(super) fn read(
         concurrency: concurrency?,
         event_retention: event_retention?,
         secret_key: secret_key.map(SecretString::from),
+        poll_limits: PollLimits {
+            per_organisation: polls_per_organisation?,
+            per_address: polls_per_address?,
+        },
     })
 }
 

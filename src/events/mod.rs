@@ -6,6 +6,7 @@
 //! the database's `NOTIFY` ([`wake`]).
 
 pub mod cloud;
+pub mod polls;
 mod routes;
 pub mod store;
 pub mod wake;

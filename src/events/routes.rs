@@ -4,19 +4,21 @@
 use std::time::Duration;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 use utoipa::{IntoParams, ToSchema};
 
 use super::EventType;
 use super::cloud::CloudEvent;
+use super::polls::Polls;
 use super::store::{self, Page, Position, Wanted};
-use super::wake::{RECHECK, Wake};
-use crate::auth::{Principal, Role};
+use super::wake::Wake;
+use crate::auth::{Principal, Role, client};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem, Say};
 use crate::query;
+use crate::telemetry::Metrics;
 
 /// The longest a poll may wait, in seconds.
 pub const MAX_WAIT: i64 = 30;
@@ -90,8 +92,27 @@ impl Stream {
         }
     }
 
-    async fn read(&self, pool: &Pool, after: Position, wanted: &Wanted) -> Result<Page, ApiError> {
+    /// Whether an event of `organisation` may be one this stream shows.
+    fn concerns(&self, organisation: uuid::Uuid) -> bool {
+        match self {
+            Self::Organisation(id) => *id == organisation,
+            Self::All { .. } => true,
+        }
+    }
+
+    /// The page after `after`; with `caller`, first checks that the caller
+    /// still exists as it did (a poll that waited, before it answers).
+    async fn read(
+        &self,
+        pool: &Pool,
+        after: Position,
+        wanted: &Wanted,
+        caller: Option<&Principal>,
+    ) -> Result<Page, ApiError> {
         let mut conn = pool.get().await?;
+        if let Some(caller) = caller {
+            (*caller).recheck(&conn).await?;
+        }
         Ok(match self {
             Self::Organisation(id) => {
                 store::organisation_page(&mut conn, *id, after.0, wanted).await?
@@ -121,7 +142,10 @@ fn types(value: &Option<String>) -> Result<Option<Vec<String>>, ApiError> {
 /// numbered without gaps; for a regulator every organisation's (or one's,
 /// with `organisation`), in the order their transactions ended. With
 /// `wait`, an empty answer waits up to that many seconds and comes as soon
-/// as an event commits. Events are kept 90 days (configurable).
+/// as an event commits of the stream's organisation. A waiting poll holds
+/// no database connection; how many may wait at once is capped per
+/// organisation and per client address (429 beyond, with `Retry-After`).
+/// Events are kept 90 days (configurable).
 #[utoipa::path(
     tag = "events",
     operation_id = "list_events",
@@ -132,16 +156,22 @@ fn types(value: &Option<String>) -> Result<Option<Vec<String>>, ApiError> {
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "A parameter that cannot be read, named", body = Problem,
             content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem,
+        (status = 401, description = "No valid access token, or the caller was removed while it waited", body = Problem,
             content_type = "application/problem+json"),
+        (status = 429, description = "Too many polls waiting for this organisation or from this address", body = Problem,
+            content_type = "application/problem+json",
+            headers(("Retry-After" = String, description = "Seconds to wait"))),
     )
 )]
 #[get("")]
 async fn list_events(
+    req: HttpRequest,
     principal: Principal,
     params: web::Query<EventsParams>,
     pool: web::Data<Pool>,
     wake: web::Data<Wake>,
+    polls: web::Data<Polls>,
+    metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
     let stream = if principal.role == Role::Regulator {
         let organisation = query::given("organisation", &params.organisation)?
@@ -169,19 +199,35 @@ async fn list_events(
             Say::new("invalid_wait").with("max", MAX_WAIT),
         )
     })?;
+    let place = (wait > 0)
+        .then(|| {
+            polls.enter(
+                principal.organisation_id,
+                principal.id,
+                client::address_key(&req),
+            )
+        })
+        .transpose()?;
     let deadline = Instant::now() + Duration::from_secs(wait as u64);
-    let mut woken = wake.subscribe();
+    // Taken before the first read: an event committed after it wakes us.
+    let mut events = wake.events();
+    let mut waited = false;
+    let _waiting = place.as_ref().map(|_| Waiting::new(&metrics));
     let page = loop {
-        let page = stream.read(&pool, after, &wanted).await?;
+        metrics.event_reads.inc();
+        let page = stream
+            .read(&pool, after, &wanted, waited.then_some(&principal))
+            .await?;
         if !page.events.is_empty() || Instant::now() >= deadline {
             break page;
         }
-        let recheck = (Instant::now() + RECHECK).min(deadline);
+        waited = true;
         tokio::select! {
-            _ = woken.changed() => {}
-            _ = tokio::time::sleep_until(recheck) => {}
+            _ = events.woken(|organisation| stream.concerns(organisation)) => {}
+            _ = tokio::time::sleep_until(deadline) => {}
         }
     };
+    drop(place);
     let full = page.events.len() as i64 == wanted.limit;
     let last = page.events.last().map(|(_, at)| *at);
     let resume = match (full, last, page.high) {
@@ -204,6 +250,22 @@ async fn list_events(
             items,
             next_cursor: stream.cursor(resume),
         }))
+}
+
+/// Counts a waiting poll in the gauge while it lives.
+struct Waiting(prometheus::IntGauge);
+
+impl Waiting {
+    fn new(metrics: &Metrics) -> Self {
+        metrics.event_polls_waiting.inc();
+        Self(metrics.event_polls_waiting.clone())
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

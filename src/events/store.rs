@@ -41,7 +41,7 @@ static RECORD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
              SELECT $1, $2, counter.last, $3, $4, $5, $6 FROM counter
              RETURNING id),
          {fan_out}
-         SELECT counter.last, pg_notify('{CHANNEL}', '')::text AS woken FROM counter",
+         SELECT counter.last, pg_notify('{CHANNEL}', $2::text)::text AS woken FROM counter",
         fan_out = super::webhooks::queue::FAN_OUT,
     )
 });

@@ -86,7 +86,7 @@ async fn get_health_ready(
 /// Metrics in the Prometheus text format: requests and latency by route and
 /// status, database pool usage, the outbox (unsent, oldest unsent's age,
 /// retrying, given up), webhooks (attempts by outcome, deliveries waiting,
-/// the oldest one's age).
+/// the oldest one's age), events (stream reads, long polls waiting).
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_metrics",

@@ -44,6 +44,7 @@ mod openapi_doc;
 mod operations;
 mod outage;
 mod outbox;
+mod polls;
 mod private_postgres;
 mod problem_languages;
 mod quickstart;
