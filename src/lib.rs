@@ -24,6 +24,7 @@ pub mod mail;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
+pub mod outbound;
 pub mod query;
 pub mod rate_limit;
 pub mod receipts;

@@ -222,3 +222,60 @@ async fn keys_are_fetched_from_the_issuers_url() {
     assert_eq!(response.status(), 503);
     problem(response, 503).await;
 }
+
+/// Serves an endless chunked body (no `Content-Length`) at any path, for
+/// one connection; how many bytes of it were written before the reader
+/// hung up (at most 64 MiB).
+async fn endless_jwks() -> (String, tokio::task::JoinHandle<usize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwk", listener.local_addr().unwrap());
+    let written = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        let mut buffer = [0u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut buffer).await.unwrap();
+            assert!(n > 0, "the request arrives");
+            request.extend_from_slice(&buffer[..n]);
+        }
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                    transfer-encoding: chunked\r\n\r\n";
+        socket.write_all(head.as_bytes()).await.unwrap();
+        let mut chunk = b"10000\r\n".to_vec();
+        chunk.extend(std::iter::repeat_n(b' ', 0x10000));
+        chunk.extend_from_slice(b"\r\n");
+        let mut written = 0;
+        while written < 64 << 20 {
+            if socket.write_all(&chunk).await.is_err() {
+                break;
+            }
+            written += 0x10000;
+        }
+        written
+    });
+    (url, written)
+}
+
+/// A JWKS served without a length is read only up to its limit: the
+/// service hangs up instead of reading on (a token with an unknown key id
+/// is what makes it read).
+#[tokio::test]
+async fn an_endless_jwks_is_not_read_past_its_limit() {
+    let (url, written) = endless_jwks().await;
+    let app = spawn_with_source(
+        meldeplikt::auth::maskinporten::JwksSource::Url(url),
+        Duration::from_secs(30),
+    )
+    .await;
+    let response = app.get_with("/v1/me", &token(&new_orgnr())).await;
+    problem(response, 503).await;
+    let written = tokio::time::timeout(Duration::from_secs(20), written)
+        .await
+        .expect("the service hangs up")
+        .unwrap();
+    assert!(
+        written < 16 << 20,
+        "{written} bytes were sent before the service stopped reading"
+    );
+}

@@ -198,6 +198,51 @@ async fn private_addresses_and_http_are_refused_unless_allowed() {
     }
 }
 
+/// Every IPv6 form that carries an IPv4 address is judged by that address,
+/// and IANA's special-purpose blocks that are not globally reachable are
+/// refused; the metadata address in any form even where private ones are
+/// allowed.
+#[tokio::test]
+async fn embedded_ipv4_forms_and_special_purpose_blocks_are_refused() {
+    let strict = spawn_app_with(|s| s.webhooks.allow_private = false).await;
+    let (token, _) = strict.admin().await;
+    for host in [
+        "[::127.0.0.1]",
+        "[::ffff:0:127.0.0.1]",
+        "[64:ff9b:1::7f00:1]",
+        "[2002:7f00:1::]",
+        "[fec0::1]",
+        "192.0.0.192",
+        "198.18.0.1",
+        "192.0.2.2",
+        "[100::1]",
+        "[2001:db8::1]",
+    ] {
+        let url = format!("https://{host}/hooks");
+        let response = strict
+            .post_with("/v1/organisation/webhooks", &token, &json!({"url": url}))
+            .await;
+        let body = problem(response, 422).await;
+        assert_eq!(body["errors"][0]["code"], "address_refused", "{url}");
+        assert_eq!(body["errors"][0]["pointer"], "/url", "{url}");
+    }
+    let lenient = spawn_app_with(|s| s.webhooks.allow_private = true).await;
+    let (token, _) = lenient.admin().await;
+    for host in [
+        "[::a9fe:a9fe]",
+        "[::ffff:0:a9fe:a9fe]",
+        "[64:ff9b::a9fe:a9fe]",
+        "[2002:a9fe:a9fe::]",
+    ] {
+        let url = format!("http://{host}/latest/meta-data");
+        let response = lenient
+            .post_with("/v1/organisation/webhooks", &token, &json!({"url": url}))
+            .await;
+        let body = problem(response, 422).await;
+        assert_eq!(body["errors"][0]["code"], "address_refused", "{url}");
+    }
+}
+
 #[tokio::test]
 async fn endpoints_are_for_their_own_organisations_admins() {
     let app = spawn_app().await;

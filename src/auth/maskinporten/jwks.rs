@@ -128,10 +128,7 @@ impl Jwks {
             JwksSource::File(path) => tokio::fs::read(path).await?,
             JwksSource::Url(url) => {
                 let response = self.http.get(url).send().await?.error_for_status()?;
-                if response.content_length().unwrap_or(0) > MAX_BYTES as u64 {
-                    anyhow::bail!("the JWKS is larger than {MAX_BYTES} bytes");
-                }
-                response.bytes().await?.to_vec()
+                crate::outbound::read_at_most(response, MAX_BYTES).await?
             }
         };
         if bytes.len() > MAX_BYTES {

@@ -3,14 +3,17 @@
 //! every delivery, by the resolver the delivery client uses
 //! ([`GuardedResolver`]): only the addresses that pass are connected to, so
 //! a name that resolves to a private address later (DNS rebinding) reaches
-//! nothing. Loopback, private, link-local, multicast, unique-local,
-//! shared (CGNAT), unspecified and reserved addresses are refused unless
-//! the operator allows private ones; cloud metadata addresses always.
+//! nothing. What is refused is decided in [`special`]: loopback, private,
+//! shared (CGNAT) and unique-local addresses unless the operator allows
+//! private ones; every other block that is not globally reachable, and
+//! cloud metadata addresses, always.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 
 use reqwest::Url;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+use super::special;
 
 /// The longest URL an endpoint may have.
 pub const URL_MAX: usize = 2000;
@@ -25,89 +28,11 @@ async fn lookup(host: &str, port: u16) -> Vec<SocketAddr> {
     }
 }
 
-/// The addresses of cloud providers' instance metadata services: refused
-/// always, allowed private addresses or not.
-const METADATA: [IpAddr; 6] = [
-    IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254)),
-    IpAddr::V4(Ipv4Addr::new(169, 254, 170, 2)),
-    IpAddr::V4(Ipv4Addr::new(169, 254, 170, 23)),
-    IpAddr::V4(Ipv4Addr::new(100, 100, 100, 200)),
-    IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)),
-    IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23)),
-];
-
-/// Why an address is refused, in a word.
+/// Why an address is refused, in a word ([`special::judge`]); private ones
+/// pass when the operator allows them, metadata and the rest never.
 pub fn refusal(ip: IpAddr, allow_private: bool) -> Option<&'static str> {
-    let ip = match ip {
-        // An IPv4 address written as IPv6 (mapped, or NAT64's well-known
-        // prefix) is judged as the IPv4 address it is.
-        IpAddr::V6(v6) => match embedded_v4(v6) {
-            Some(v4) => IpAddr::V4(v4),
-            None => ip,
-        },
-        v4 => v4,
-    };
-    if METADATA.contains(&ip) {
-        return Some("cloud metadata");
-    }
-    let (kind, private) = match ip {
-        IpAddr::V4(v4) => classify_v4(v4)?,
-        IpAddr::V6(v6) => classify_v6(v6)?,
-    };
-    (!(allow_private && private)).then_some(kind)
-}
-
-fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
-    let s = v6.segments();
-    if let Some(v4) = v6.to_ipv4_mapped() {
-        return Some(v4);
-    }
-    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [a, b] = s[6].to_be_bytes();
-        let [c, d] = s[7].to_be_bytes();
-        return Some(Ipv4Addr::new(a, b, c, d));
-    }
-    None
-}
-
-/// What kind of address a refused one is, and whether it counts as private
-/// (allowed by `MELDEPLIKT_WEBHOOK_ALLOW_PRIVATE`); `None`: a public one.
-fn classify_v4(ip: Ipv4Addr) -> Option<(&'static str, bool)> {
-    let [a, b, ..] = ip.octets();
-    if ip.is_loopback() {
-        Some(("loopback", true))
-    } else if ip.is_private() {
-        Some(("private", true))
-    } else if a == 100 && (64..128).contains(&b) {
-        Some(("shared address space", true))
-    } else if ip.is_link_local() {
-        Some(("link-local", false))
-    } else if ip.is_multicast() {
-        Some(("multicast", false))
-    } else if ip.is_broadcast() || a >= 240 {
-        Some(("reserved", false))
-    } else if ip.is_unspecified() || a == 0 {
-        Some(("unspecified", false))
-    } else {
-        None
-    }
-}
-
-fn classify_v6(ip: Ipv6Addr) -> Option<(&'static str, bool)> {
-    let first = ip.segments()[0];
-    if ip.is_loopback() {
-        Some(("loopback", true))
-    } else if first & 0xfe00 == 0xfc00 {
-        Some(("unique local", true))
-    } else if first & 0xffc0 == 0xfe80 {
-        Some(("link-local", false))
-    } else if ip.is_multicast() {
-        Some(("multicast", false))
-    } else if ip.is_unspecified() {
-        Some(("unspecified", false))
-    } else {
-        None
-    }
+    let refused = special::judge(ip)?;
+    (!(allow_private && refused.private)).then_some(refused.why)
 }
 
 /// What is wrong with a URL.

@@ -279,20 +279,14 @@ impl Deliverer {
             )
             .body(body);
         let exchange = async {
-            let mut response = request.send().await?;
+            let response = request.send().await?;
             let status = response.status().as_u16();
             let retry_after = response
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let mut excerpt = Vec::new();
-            while excerpt.len() < EXCERPT_BYTES
-                && let Some(chunk) = response.chunk().await?
-            {
-                excerpt.extend_from_slice(&chunk);
-            }
-            excerpt.truncate(EXCERPT_BYTES);
+            let excerpt = crate::outbound::read_prefix(response, EXCERPT_BYTES).await?;
             Ok::<_, reqwest::Error>((
                 status,
                 retry_after,

@@ -20,6 +20,7 @@ mod mail;
 pub mod queue;
 pub mod schedule;
 pub mod secret;
+mod special;
 mod store;
 mod views;
 
