@@ -124,6 +124,8 @@ pub(super) async fn create_api_client(
         Some(("required", Vec::new()))
     } else if name.chars().count() > limits::NAME {
         Some(("too_long", vec![("max", limits::NAME.to_string())]))
+    } else if crate::domain::characters::first_refused_in_one_line(&name).is_some() {
+        Some(("invalid_characters", Vec::new()))
     } else {
         None
     };

@@ -58,14 +58,15 @@ impl Checker {
     }
 
     /// A trimmed one-line text that may be absent; empty counts as absent.
-    /// Line breaks, tabs and other control characters are refused.
+    /// Line breaks, tabs, other control characters, format characters and
+    /// separators are refused ([`super::characters`]).
     pub(crate) fn optional_text(
         &mut self,
         pointer: &str,
         value: &Option<String>,
         max: usize,
     ) -> Option<String> {
-        self.checked_text(pointer, value, max, |c| c.is_control())
+        self.checked_text(pointer, value, max, super::characters::refused_in_one_line)
     }
 
     /// A trimmed text of several lines that may be absent (a description):

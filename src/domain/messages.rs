@@ -28,9 +28,9 @@ pub fn text(code: &str) -> Text {
             "The list may have at most {max} items.",
         ),
         "invalid_characters" => Text::new(
-            "Teksten inneholder et tegn som ikke er tillatt her (linjeskift eller et annet kontrolltegn).",
-            "Teksten inneheld eit teikn som ikkje er tillate her (linjeskift eller eit anna kontrollteikn).",
-            "The text contains a character not allowed here (a line break or another control character).",
+            "Teksten inneholder et tegn som ikke er tillatt her (linjeskift, et annet kontrolltegn eller et usynlig formateringstegn).",
+            "Teksten inneheld eit teikn som ikkje er tillate her (linjeskift, eit anna kontrollteikn eller eit usynleg formateringsteikn).",
+            "The text contains a character not allowed here (a line break, another control character or an invisible formatting character).",
         ),
         "unknown_code" => Text::new(
             "«{value}» er ikke en gyldig kode her. Gyldige koder: {allowed}.",

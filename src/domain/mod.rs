@@ -2,6 +2,7 @@
 //! Read it to learn the regulation; every rule is tested here on its own.
 
 pub mod access;
+pub mod characters;
 mod checker;
 pub mod code_lists;
 mod countries;

@@ -81,7 +81,7 @@ pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
     for c in text.trim().chars() {
-        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+        if c.is_control() || super::characters::is_line_or_paragraph_separator(c) {
             gap = true;
             continue;
         }
@@ -94,16 +94,6 @@ pub fn one_line(text: &str) -> String {
     out
 }
 
-/// Unicode's format characters (category Cf): zero-width spaces and
-/// joiners, bidirectional marks, embeddings and isolates, the BOM, tags.
-fn is_invisible_format(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
-        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}'
-        | '\u{FFF9}'..='\u{FFFB}' | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
-}
-
 /// A pragmatic address check: one `@`, a local part without spaces, and a
 /// domain of at least two labels of letters, digits and hyphens (an
 /// internationalised domain too); no invisible formatting character
@@ -111,7 +101,8 @@ fn is_invisible_format(c: char) -> bool {
 /// send to, by the mailer's own parser, so that no accepted address is
 /// one that can never be sent.
 pub fn email_is_valid(email: &str) -> bool {
-    if email.chars().any(is_invisible_format) || email.parse::<lettre::Address>().is_err() {
+    if email.chars().any(super::characters::is_format) || email.parse::<lettre::Address>().is_err()
+    {
         return false;
     }
     let Some((local, domain)) = email.rsplit_once('@') else {

@@ -151,6 +151,14 @@ pub const TEXTS: &[(&str, Text)] = &[
         ),
     ),
     (
+        "one_line_character",
+        Text::new(
+            "Teksten inneholder et tegn som ikke er tillatt på én linje (linjeskift, kontrolltegn eller usynlig formateringstegn)",
+            "Teksten inneheld eit teikn som ikkje er tillate på éi linje (linjeskift, kontrollteikn eller usynleg formateringsteikn)",
+            "The text contains a character not allowed on one line (a line break, a control character or an invisible formatting character)",
+        ),
+    ),
+    (
         "parameter_control_character",
         Text::new(
             "Parameteren {name} inneholder NUL eller et annet kontrolltegn",

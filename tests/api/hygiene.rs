@@ -125,3 +125,76 @@ async fn a_header_the_service_reads_is_refused_by_name() {
         )
     );
 }
+
+/// Bidirectional overrides and isolates, zero-width and tag characters,
+/// soft hyphens and the line separator are refused in one-line fields (422
+/// naming the field), and still allowed where a text has several lines
+/// only as the line breaks it may hold.
+#[tokio::test]
+async fn invisible_format_and_separator_characters_are_refused_in_one_line_fields() {
+    let app = spawn_app().await;
+    let (token, _) = app.admin().await;
+    let sneaky = [
+        "Fjordvik\u{202E}SA",
+        "Fjord\u{2066}vik\u{2069} AS",
+        "Fjord\u{200B}vik AS",
+        "Fjord\u{200D}vik AS",
+        "Fjord\u{00AD}vik AS",
+        "Fjordvik AS\u{E0041}",
+        "Fjordvik\u{2028}AS",
+        "Fjordvik\u{2029}AS",
+        "\u{FEFF}Fjordvik AS",
+    ];
+    for text in sneaky {
+        for pointer in [
+            "/controller/name",
+            "/controller/address/street",
+            "/controller/responsible_title",
+        ] {
+            let mut body = example();
+            *body.pointer_mut(pointer).unwrap() = json!(text);
+            let response = app.submit(&token, &body).await;
+            assert_eq!(
+                pointer_of(response).await,
+                (pointer.to_owned(), "invalid_characters".to_owned()),
+                "{text:?} in {pointer}"
+            );
+        }
+        let mut registration = registration(&new_orgnr(), "x@example.no");
+        registration["name"] = json!(text);
+        let response = app.post_json("/v1/organisations", &registration).await;
+        assert_eq!(
+            pointer_of(response).await,
+            ("/name".to_owned(), "invalid_characters".to_owned()),
+            "{text:?} in an organisation's name"
+        );
+        let response = app
+            .post_with(
+                "/v1/organisation/api-clients",
+                &token,
+                &json!({ "name": text }),
+            )
+            .await;
+        assert_eq!(
+            pointer_of(response).await,
+            ("/name".to_owned(), "invalid_characters".to_owned()),
+            "{text:?} in a client's name"
+        );
+        let response = app
+            .post_with(
+                "/v1/organisation/webhooks",
+                &token,
+                &json!({ "url": "http://127.0.0.1:9/", "description": text }),
+            )
+            .await;
+        assert_eq!(
+            pointer_of(response).await,
+            ("/description".to_owned(), "invalid_characters".to_owned()),
+            "{text:?} in a webhook's description"
+        );
+    }
+    // Names in every script the service prints stay welcome.
+    let mut body = example();
+    body["controller"]["name"] = json!("Ærøy Ωmega Жук AS");
+    assert_eq!(app.submit(&token, &body).await.status(), 201);
+}

@@ -105,6 +105,13 @@ fn checked_description(description: &str, problems: &mut Problems) -> String {
             Say::new("webhook_description_too_long").with("max", DESCRIPTION_MAX),
         );
     }
+    if crate::domain::characters::first_refused_in_one_line(description).is_some() {
+        problems.add(
+            "/description",
+            "invalid_characters",
+            Say::new("one_line_character"),
+        );
+    }
     description.to_owned()
 }
 
