@@ -10,6 +10,7 @@ pub mod diff;
 pub mod folding;
 pub mod i18n;
 pub mod identifiers;
+pub mod inert;
 pub mod key;
 pub mod lifecycle;
 pub mod messages;

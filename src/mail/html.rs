@@ -1,6 +1,8 @@
 //! The HTML part of a mail, made from its plain text so that both say the
-//! same: paragraphs as paragraphs, indented lines (a key) set apart, web
-//! addresses as links, everything else escaped (`templates/mail/layout.html`).
+//! same: paragraphs as paragraphs, indented lines (a key) set apart, the
+//! service's own links as links, everything else escaped
+//! (`templates/mail/layout.html`). Only the links the mail was written with
+//! are links: a web address in text a submitter wrote never becomes one.
 
 use askama::Template;
 
@@ -26,14 +28,14 @@ struct Page<'a> {
     paragraphs: Vec<Paragraph>,
 }
 
-fn pieces(line: &str) -> Vec<Piece> {
+fn pieces(line: &str, links: &[&str]) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut text = String::new();
     for (i, word) in line.split(' ').enumerate() {
         if i > 0 {
             text.push(' ');
         }
-        let link = word.starts_with("https://") || word.starts_with("http://");
+        let link = links.contains(&word);
         if link {
             if !text.is_empty() {
                 out.push(Piece {
@@ -55,15 +57,16 @@ fn pieces(line: &str) -> Vec<Piece> {
     out
 }
 
-/// The HTML of a mail whose plain text is `text`.
-pub fn render(lang: Lang, subject: &str, text: &str) -> String {
+/// The HTML of a mail whose plain text is `text`, with `links` (the
+/// service's own, as the text has them) made links.
+pub fn render(lang: Lang, subject: &str, text: &str, links: &[&str]) -> String {
     let paragraphs = text
         .split("\n\n")
         .map(|block| block.trim_matches('\n'))
         .filter(|block| !block.trim().is_empty())
         .map(|block| Paragraph {
             code: block.lines().all(|l| l.starts_with("    ")),
-            lines: block.lines().map(|l| pieces(l.trim())).collect(),
+            lines: block.lines().map(|l| pieces(l.trim(), links)).collect(),
         })
         .collect();
     let page = Page {
@@ -84,13 +87,15 @@ mod tests {
         let html = render(
             Lang::Nn,
             "Emne",
-            "Hei,\n\nA <b> & co sende:\nhttps://x.no/a?b=1&c=2\n\n    ABCD-EFGH\n",
+            "Hei,\n\nA <b> & co https://evil.example sende:\nhttps://x.no/a?b=1&c=2\n\n    ABCD-EFGH\n",
+            &["https://x.no/a?b=1&c=2"],
         );
         assert!(html.contains("<html lang=\"nn\">"), "{html}");
         assert!(html.contains("<title>Emne</title>"));
         assert!(html.contains("<p>Hei,</p>"), "{html}");
         assert!(
-            html.contains("A &#60;b&#62; &#38; co sende:") || html.contains("A &lt;b&gt; &amp; co"),
+            html.contains("A &#60;b&#62; &#38; co https://evil.example sende:")
+                || html.contains("A &lt;b&gt; &amp; co https://evil.example sende:"),
             "{html}"
         );
         assert!(
@@ -98,6 +103,7 @@ mod tests {
                 || html.contains("<a href=\"https://x.no/a?b=1&amp;c=2\""),
             "{html}"
         );
+        assert_eq!(html.matches("<a ").count(), 1, "only the own link: {html}");
         assert!(html.contains("<p class=\"code\""), "{html}");
         assert!(!html.contains("<b>"));
     }

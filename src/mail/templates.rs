@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Mail;
 use super::html;
 use crate::domain::i18n::{Lang, Text};
+use crate::domain::inert::inert;
 use crate::domain::party::one_line;
 use crate::domain::version::Confirming;
 use crate::domain::written;
@@ -24,7 +25,14 @@ pub struct About<'a> {
 }
 
 /// A rendered mail template: subject line, blank line, body.
-fn mail(kind: &'static str, about: About, rendered: askama::Result<String>) -> Mail {
+/// `links` are the service's own links the template was given: the only
+/// ones the HTML part makes links.
+fn mail(
+    kind: &'static str,
+    about: About,
+    rendered: askama::Result<String>,
+    links: &[&str],
+) -> Mail {
     // The templates are compiled in and take only strings, so rendering
     // cannot fail at run time; should it, the mail still says so.
     let text = rendered.unwrap_or_else(|e| format!("meldeplikt\n\n{e}\n"));
@@ -33,7 +41,7 @@ fn mail(kind: &'static str, about: About, rendered: askama::Result<String>) -> M
     Mail {
         kind,
         to: about.to.to_owned(),
-        html: Some(html::render(about.lang, &subject, body)),
+        html: Some(html::render(about.lang, &subject, body, links)),
         subject,
         body: body.to_owned(),
         attachment: None,
@@ -42,14 +50,15 @@ fn mail(kind: &'static str, about: About, rendered: askama::Result<String>) -> M
 }
 
 /// A mail rendered elsewhere (its first line the subject), about no
-/// notification, with its HTML part made as every other's.
-pub fn rendered(kind: &'static str, to: &str, lang: Lang, text: &str) -> Mail {
+/// notification, with its HTML part made as every other's (`links` the
+/// service's own links in it).
+pub fn rendered(kind: &'static str, to: &str, lang: Lang, text: &str, links: &[&str]) -> Mail {
     let (subject, body) = text.split_once("\n\n").unwrap_or((text, ""));
     let subject = subject.trim().to_owned();
     Mail {
         kind,
         to: to.to_owned(),
-        html: Some(html::render(lang, &subject, body)),
+        html: Some(html::render(lang, &subject, body, links)),
         subject,
         body: body.to_owned(),
         attachment: None,
@@ -77,7 +86,7 @@ pub fn confirmation(
     link: &str,
     expires_on: NaiveDate,
 ) -> Mail {
-    let controller = one_line(controller);
+    let controller = inert(&one_line(controller));
     let template = ConfirmationMail {
         lang: about.lang,
         what: confirming.what(about.lang),
@@ -87,7 +96,7 @@ pub fn confirmation(
         expires_on: written::date(expires_on, about.lang),
         sender: about.sender,
     };
-    mail("confirmation", about, template.render())
+    mail("confirmation", about, template.render(), &[link])
 }
 
 #[derive(Template)]
@@ -126,7 +135,7 @@ pub fn receipt(about: About, parts: ReceiptParts) -> Mail {
         verify: parts.verify,
         sender: about.sender,
     };
-    let mut mail = mail("receipt", about, template.render());
+    let mut mail = mail("receipt", about, template.render(), &[parts.verify]);
     mail.attachment = Some((format!("kvittering-{}.pdf", about.number), parts.pdf));
     mail
 }
@@ -139,7 +148,7 @@ pub enum AskedBy<'a> {
 
 impl AskedBy<'_> {
     fn say(&self, organisation: &str, lang: Lang) -> String {
-        let organisation = one_line(organisation);
+        let organisation = inert(&one_line(organisation));
         match self {
             Self::User { email } => {
                 let text = Text::new(
@@ -159,7 +168,7 @@ impl AskedBy<'_> {
                 );
                 text.get(lang)
                     .replace("{org}", &organisation)
-                    .replace("{who}", &one_line(name))
+                    .replace("{who}", &inert(&one_line(name)))
             }
         }
     }
@@ -189,13 +198,13 @@ pub fn new_key(
     let template = NewKeyMail {
         lang: about.lang,
         number: about.number,
-        controller: &one_line(controller),
+        controller: &inert(&one_line(controller)),
         key,
         asked_by: &asked_by.say(organisation, about.lang),
         asked_at: &written::time(asked_at, about.lang),
         sender: about.sender,
     };
-    mail("key", about, template.render())
+    mail("key", about, template.render(), &[])
 }
 
 #[derive(Template)]
@@ -222,13 +231,13 @@ pub fn renewal_reminder(
     let template = ReminderMail {
         lang: about.lang,
         number: about.number,
-        controller: &one_line(controller),
+        controller: &inert(&one_line(controller)),
         purpose: written::plain(purpose),
         expires_on: &written::date(expires_on, about.lang),
         entry,
         sender: about.sender,
     };
-    mail("reminder", about, template.render())
+    mail("reminder", about, template.render(), &[entry])
 }
 
 #[cfg(test)]

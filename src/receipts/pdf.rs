@@ -124,11 +124,12 @@ pub fn rows(receipt: &ReceiptContent, lang: Lang) -> Vec<(&'static str, String)>
         .collect()
 }
 
-/// The lines as plain text, for mail.
+/// The lines as plain text, for mail: a web address a submitter wrote made
+/// inert ([`crate::domain::inert`]).
 pub fn text(receipt: &ReceiptContent, lang: Lang) -> String {
     rows(receipt, lang)
         .into_iter()
-        .map(|(label, value)| format!("{label}: {value}\n"))
+        .map(|(label, value)| format!("{label}: {}\n", crate::domain::inert::inert(&value)))
         .collect::<String>()
         + &format!("{}: {}\n", labels::DIGEST.get(lang), receipt.content_digest)
 }

@@ -140,3 +140,52 @@ async fn the_new_key_mail_says_who_asked_when_and_what_to_do_if_unexpected() {
     assert!(mail.key().is_some());
     assert!(mail.html.is_some());
 }
+
+/// A web address in a controller's name is never a link in the
+/// authority's mail, and is broken up in the text so that mail clients do
+/// not make it one: the only links are the service's own.
+#[tokio::test]
+async fn a_web_address_in_a_name_is_shown_inert_and_only_the_services_links_are_links() {
+    let app = spawn_app().await;
+    let (token, _) = app.admin().await;
+    let mut body = example();
+    body["controller"]["name"] = json!("Fjordvik AS https://evil.example/datatilsynet/bekreft");
+    let response = app.submit(&token, &body).await;
+    assert_eq!(response.status(), 201);
+    let number = response.json::<serde_json::Value>().await.unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let confirmation = app.newest_mail(&number).await;
+    app.confirm_latest_mail(&number).await;
+    let receipt = app
+        .newest_mail(&format!("Kvittering for melding {number}"))
+        .await;
+    for mail in [&confirmation, &receipt] {
+        let html = mail.html.as_deref().expect("an HTML part");
+        assert!(
+            !html.contains("evil.example") && !mail.body.contains("evil.example"),
+            "{}: {html}",
+            mail.subject
+        );
+        assert!(
+            mail.body
+                .contains("Fjordvik AS https[:]//evil[.]example/datatilsynet/bekreft"),
+            "{}",
+            mail.body
+        );
+        let links: Vec<&str> = html
+            .split("<a href=\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap())
+            .collect();
+        assert_eq!(links.len(), 1, "{}: {links:?}", mail.subject);
+        // The service's public address (test settings keep the default).
+        assert!(
+            links[0].starts_with("http://127.0.0.1:8080/confirm/")
+                || links[0].starts_with("http://127.0.0.1:8080/receipts/"),
+            "{}: {links:?}",
+            mail.subject
+        );
+    }
+}

@@ -54,7 +54,8 @@ pub async fn endpoint_disabled(
         }
         .render()
         .unwrap_or_else(|e| format!("meldeplikt\n\n{e}\n"));
-        let mail = mail::templates::rendered("webhook_disabled", &admin.email, Lang::Nb, &text);
+        let mail =
+            mail::templates::rendered("webhook_disabled", &admin.email, Lang::Nb, &text, &[]);
         mail::enqueue(conn, mail, now).await?;
     }
     Ok(())

@@ -163,7 +163,7 @@ fn plain_text_is_not_escaped_and_a_name_stays_on_its_line() {
     assert!(
         pasted
             .body
-            .contains("Fjordvik Click https://evil.example now has sent"),
+            .contains("Fjordvik Click https[:]//evil[.]example now has sent"),
         "{}",
         pasted.body
     );
