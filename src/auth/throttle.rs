@@ -1,7 +1,9 @@
 //! Throttling of failed attempts (logins, notification keys), kept in the
 //! database so that every replica sees the same count. After `free`
 //! failures, each further failure blocks the key for twice as long as the
-//! last: 5 s, 10 s, 20 s … up to 15 minutes. Failures an hour old are forgotten.
+//! last: 5 s, 10 s, 20 s … up to 15 minutes ([`Backoff::GUESSES`]; a
+//! second factor is locked longer, see `accounts::mfa::lock`). Failures an
+//! hour old are forgotten.
 //!
 //! Sign-ins (`tokens::routes`) use three keys, so that nobody can lock
 //! another out and guessing stays bounded:
@@ -61,23 +63,52 @@ pub struct Failed {
     pub blocked_until: Option<DateTime<Utc>>,
 }
 
-/// Counts a failure against `key`.
+/// How long a key is blocked once its free failures are spent: `first`
+/// seconds, twice that after each further failure, at most `longest`.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub first: u32,
+    pub longest: u32,
+}
+
+impl Backoff {
+    /// Sign-ins and notification keys: 5 s, 10 s, 20 s … up to 15 minutes.
+    pub const GUESSES: Backoff = Backoff {
+        first: 5,
+        longest: 900,
+    };
+}
+
+/// Counts a failure against `key` ([`Backoff::GUESSES`]).
 pub async fn fail(conn: &mut AsyncPgConnection, key: &str, free: u32) -> Result<Failed, ApiError> {
+    fail_with(conn, key, free, Backoff::GUESSES).await
+}
+
+/// Counts a failure against `key`, blocking it by `backoff` once `free`
+/// failures are spent.
+pub async fn fail_with(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    free: u32,
+    backoff: Backoff,
+) -> Result<Failed, ApiError> {
     let row: Failed = diesel::sql_query(
         "INSERT INTO throttle AS t (key, failures, last_failure_at, blocked_until)
-         VALUES ($1, 1, now(), CASE WHEN 1 >= $2 THEN now() + interval '5 seconds' END)
+         VALUES ($1, 1, now(), CASE WHEN 1 >= $2 THEN now() + make_interval(secs => $3) END)
          ON CONFLICT (key) DO UPDATE SET
            failures = CASE WHEN t.last_failure_at < now() - interval '1 hour' THEN 1 ELSE t.failures + 1 END,
            last_failure_at = now(),
            blocked_until = CASE
              WHEN (CASE WHEN t.last_failure_at < now() - interval '1 hour' THEN 1 ELSE t.failures + 1 END) >= $2
-             THEN now() + make_interval(secs => least(900, 5 * power(2,
+             THEN now() + make_interval(secs => least($4, $3 * power(2,
                   (CASE WHEN t.last_failure_at < now() - interval '1 hour' THEN 1 ELSE t.failures + 1 END) - $2)))
            END
          RETURNING failures, blocked_until",
     )
     .bind::<Text, _>(key)
     .bind::<Integer, _>(free as i32)
+    .bind::<Integer, _>(backoff.first as i32)
+    .bind::<Integer, _>(backoff.longest as i32)
     .get_result(conn)
     .await?;
     Ok(row)

@@ -262,13 +262,18 @@ async fn password_grant(
         // for none of an address that has one: the same answer.
         (Some(_), None) => return Err(mfa_required()),
         (Some(user), Some(code)) => {
+            // A locked second factor refuses the right code too.
+            mfa::lock::check(&mut conn, user.id).await?;
             if mfa::check(&mut conn, &mfa.key, user.id, code, now).await? {
+                mfa::lock::clear(&mut conn, user.id).await?;
                 if let Code::Recovery(_) = code {
                     tracing::info!(event = "auth.recovery_code_used", user = %user.id, "a recovery code was used");
                 }
                 mfa_at = Some(now);
                 Some(user)
             } else {
+                mfa::lock::count_wrong(&mut conn, user.id, &user.email, mfa.free_failures, now)
+                    .await?;
                 None
             }
         }

@@ -161,3 +161,76 @@ async fn guessing_from_many_addresses_is_slowed_not_locked() {
         200
     );
 }
+
+/// With the password known, wrong second-factor codes from many addresses
+/// count against the account: after the free ones its second factor is
+/// locked (the right code too is held back), and the account is told by
+/// mail, once.
+#[tokio::test]
+async fn wrong_second_factors_lock_the_account_wherever_they_come_from() {
+    let app = behind_local_proxy().await;
+    let email = "tilsyn-laas@datatilsynet.no";
+    let (_, created) = crate::fixtures::regulator(&app, email).await;
+    // The fixture signed in with this step's code: the next is a later one.
+    let right = created
+        .enrolment
+        .code_at(app.clock.now() + chrono::Duration::seconds(30));
+    let wrong = if right == "000000" {
+        "000001"
+    } else {
+        "000000"
+    };
+    let with_code = |from: String, code: &str| {
+        app.client
+            .post(app.url("/v1/auth/token"))
+            .header("X-Forwarded-For", from)
+            .json(&json!({"grant_type": "password", "username": email,
+                          "password": PASSWORD, "totp": code}))
+            .send()
+    };
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for i in 0..160 {
+        let from = format!("203.0.{}.{}", 113 + i / 100, 1 + i % 100);
+        let response = with_code(from, wrong).await.unwrap();
+        *statuses.entry(response.status().as_u16()).or_default() += 1;
+    }
+    assert_eq!(
+        statuses,
+        [(401, 5), (429, 155)].into_iter().collect(),
+        "five wrong codes are checked, then none"
+    );
+    let held = with_code("192.0.2.200".to_owned(), &right).await.unwrap();
+    let wait: u64 = held.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "locked for a minute: {wait}");
+    problem(held, 429).await;
+
+    app.work().await;
+    let told: Vec<_> = app
+        .mails()
+        .into_iter()
+        .filter(|m| m.subject.contains("Tofaktorkoden er sperret"))
+        .collect();
+    assert_eq!(told.len(), 1, "the account is told once");
+    assert_eq!(told[0].to, email);
+    assert!(
+        told[0].body.contains("feil engangskode 5 ganger"),
+        "{}",
+        told[0].body
+    );
+
+    // Once the lock is over (moved back by hand), the right code works.
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.connection().await;
+    diesel::sql_query(
+        "UPDATE throttle SET blocked_until = now() - interval '1 second' WHERE key LIKE 'mfa:%'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let response = with_code("192.0.2.201".to_owned(), &right).await.unwrap();
+    assert_eq!(response.status(), 200);
+}

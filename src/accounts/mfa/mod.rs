@@ -6,6 +6,7 @@
 //! A code is accepted only for a time step later than the last one
 //! accepted for the account, so a code seen once cannot be used again.
 
+pub mod lock;
 pub(super) mod routes;
 pub mod store;
 

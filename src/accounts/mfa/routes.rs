@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{MfaSettings, check, check_totp, new_recovery_codes, put_secret, store};
+use super::{MfaSettings, check, check_totp, lock, new_recovery_codes, put_secret, store};
 use crate::accounts::store as accounts;
 use crate::api::{AcceptLanguage, request_id, validation_error};
 use crate::audit::{self, Entry};
 use crate::auth::totp::Code;
-use crate::auth::{Principal, Role, SubjectKind, throttle};
+use crate::auth::{Principal, Role, SubjectKind};
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::i18n::Lang;
@@ -103,15 +103,21 @@ fn read_code(input: Option<String>, totp_only: bool, lang: Lang) -> Result<Code,
     }
 }
 
-/// Counts a wrong code against the user and answers 422 naming `/code`.
-/// Wrong codes are throttled like wrong passwords (see `auth::throttle`).
+/// Counts a wrong code against the user's account ([`lock`]) and answers
+/// 422 naming `/code`.
 async fn wrong_code(
     conn: &mut AsyncPgConnection,
-    throttle_key: &str,
+    user_id: Uuid,
     settings: &MfaSettings,
+    now: chrono::DateTime<chrono::Utc>,
     lang: Lang,
 ) -> ApiError {
-    if let Err(err) = throttle::fail(conn, throttle_key, settings.free_failures).await {
+    let email = match accounts::user(conn, user_id).await {
+        Ok(Some(user)) => user.email,
+        Ok(None) => return ApiError::NotFound,
+        Err(err) => return err.into(),
+    };
+    if let Err(err) = lock::count_wrong(conn, user_id, &email, settings.free_failures, now).await {
         return err;
     }
     tracing::info!(
@@ -200,11 +206,10 @@ pub(in crate::accounts) async fn confirm_totp(
     let Code::Totp(digits) = read_code(body.0.code, true, lang.0)? else {
         unreachable!("read_code answers only TOTP codes here");
     };
-    let throttle_key = format!("mfa:{user_id}");
     let request_id = request_id(&req);
     let now = clock.now();
     let mut conn = pool.get().await?;
-    throttle::check(&mut conn, &throttle_key).await?;
+    lock::check(&mut conn, user_id).await?;
     let factor = store::factor(&mut conn, user_id)
         .await?
         .filter(|f| !f.is_active())
@@ -231,9 +236,9 @@ pub(in crate::accounts) async fn confirm_totp(
         })
         .await?;
     let Some(recovery_codes) = codes else {
-        return Err(wrong_code(&mut conn, &throttle_key, &settings, lang.0).await);
+        return Err(wrong_code(&mut conn, user_id, &settings, now, lang.0).await);
     };
-    throttle::clear(&mut conn, &throttle_key).await?;
+    lock::clear(&mut conn, user_id).await?;
     tracing::info!(event = "auth.mfa_enrolled", user = %user_id, "a second factor is active");
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -271,11 +276,10 @@ pub(in crate::accounts) async fn delete_totp(
         return Err(ApiError::forbidden(Say::new("mfa_kept_by_regulators")));
     }
     let code = read_code(body.0.code, false, lang.0)?;
-    let throttle_key = format!("mfa:{user_id}");
     let request_id = request_id(&req);
     let now = clock.now();
     let mut conn = pool.get().await?;
-    throttle::check(&mut conn, &throttle_key).await?;
+    lock::check(&mut conn, user_id).await?;
     if store::factor(&mut conn, user_id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
@@ -301,9 +305,9 @@ pub(in crate::accounts) async fn delete_totp(
         })
         .await?;
     if !removed {
-        return Err(wrong_code(&mut conn, &throttle_key, &settings, lang.0).await);
+        return Err(wrong_code(&mut conn, user_id, &settings, now, lang.0).await);
     }
-    throttle::clear(&mut conn, &throttle_key).await?;
+    lock::clear(&mut conn, user_id).await?;
     tracing::info!(event = "auth.mfa_removed", user = %user_id, "a second factor was removed");
     Ok(HttpResponse::NoContent().finish())
 }
