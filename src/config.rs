@@ -91,6 +91,9 @@ pub struct Settings {
     /// `MELDEPLIKT_REGISTER_RATE_PER_MIN`: requests to the public
     /// register (API and page) per client address and minute; 0 is no limit.
     pub register_rate_per_min: u32,
+    /// `MELDEPLIKT_EXPORT_STALL_S`: how long a download's reader may take
+    /// nothing before the service gives up on it and frees what it held.
+    pub export_stall: Duration,
     /// `MELDEPLIKT_NOTIFICATION_KEY_SECRET`: the server secret of the keyed
     /// hash of notification keys (at least 32 characters). Unset: a
     /// development secret is made under the data folder.
@@ -323,6 +326,9 @@ impl Settings {
             "600",
             |v| in_range(v, 0, 1_000_000).map(|n| n as u32),
         );
+        let export_stall = parse_or(&get, &mut bad, "MELDEPLIKT_EXPORT_STALL_S", "60", |v| {
+            in_range(v, 1, 3600).map(|s| Duration::from_secs(s as u64))
+        });
 
         let worker_interval = parse_or(
             &get,
@@ -410,6 +416,7 @@ impl Settings {
                 registrations: registrations.ok_or_else(missing)?,
             },
             register_rate_per_min: register_rate_per_min.ok_or_else(missing)?,
+            export_stall: export_stall.ok_or_else(missing)?,
             notification_key_secret,
             totp_key,
             worker_interval: worker_interval.ok_or_else(missing)?,

@@ -1,9 +1,12 @@
 //! Downloads of many records, shared by the register's open data and the
 //! back office's export: CSV (RFC 4180, UTF-8, CRLF, a header row) or
 //! NDJSON (one JSON record a line, verbatim), chosen by `format=` or
-//! `Accept`, and streamed: a producer task hands encoded pages over a small
-//! channel, so memory stays constant whatever the size, and a client that
-//! goes away ends the producer.
+//! `Accept`. A download is first written whole to a temporary file (a
+//! [`Spool`]) inside one read-only snapshot, at the database's pace, and
+//! only then streamed from the file at the reader's: no connection or
+//! transaction waits for a reader, memory stays constant whatever the size,
+//! and a reader that takes nothing for [`Stall`] is given up on (the file
+//! closed, the connection cut rather than ended as if complete).
 //!
 //! CSV cells that a spreadsheet would take for a formula (starting with
 //! `=`, `+`, `-`, `@`, a tab or a carriage return) get a leading `'`.
@@ -14,9 +17,10 @@ use actix_web::HttpResponse;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use chrono::NaiveDate;
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use serde::Serialize;
-use tokio::sync::mpsc;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{ApiError, Say};
 
@@ -119,21 +123,90 @@ pub fn encode<R: Record>(records: &[R], format: Format, header: bool) -> std::io
     }
 }
 
-/// Where a producer sends its encoded pages; `send` fails once the client
-/// has gone.
-pub type Pages = mpsc::Sender<Result<Bytes, std::io::Error>>;
+/// How long a download's reader may take nothing before it is given up
+/// on (`MELDEPLIKT_EXPORT_STALL_S`).
+#[derive(Debug, Clone, Copy)]
+pub struct Stall(pub std::time::Duration);
 
-/// A channel of pages and the body that streams them after `head`.
-pub fn channel(
-    head: Vec<u8>,
-) -> (
-    Pages,
-    impl Stream<Item = Result<Bytes, std::io::Error>> + 'static,
-) {
-    let (tx, mut rx) = mpsc::channel(BUFFERED);
-    let body = futures_util::stream::once(async move { Ok(Bytes::from(head)) })
-        .chain(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)));
-    (tx, body)
+/// Bytes read from the spool and handed to the reader at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// A download written out before it is sent: an anonymous temporary file
+/// (gone when the last handle closes).
+pub struct Spool {
+    file: tokio::fs::File,
+}
+
+/// Whether a streamed download reached its reader's end whole.
+pub type Delivered = oneshot::Receiver<bool>;
+
+impl Spool {
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            file: tokio::fs::File::from_std(tempfile::tempfile()?),
+        })
+    }
+
+    /// Appends encoded records.
+    pub async fn push(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(bytes).await
+    }
+
+    /// The body: `head`, then what was spooled, chunk by chunk as the
+    /// reader takes it. A reader that takes nothing for `stall` is given
+    /// up on: the file is closed and the body ends in an error, which cuts
+    /// the connection, so that a cut download never looks whole. The
+    /// receiver says whether all of it was handed over.
+    pub fn stream(
+        mut self,
+        head: Vec<u8>,
+        stall: Stall,
+    ) -> (
+        impl Stream<Item = Result<Bytes, std::io::Error>> + 'static,
+        Delivered,
+    ) {
+        let (tx, rx) = mpsc::channel::<Bytes>(BUFFERED);
+        let (done_tx, done_rx) = oneshot::channel();
+        let given_up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = given_up.clone();
+        tokio::spawn(async move {
+            let whole = async {
+                tx.send_timeout(Bytes::from(head), stall.0).await.ok()?;
+                self.file.flush().await.ok()?;
+                self.file.rewind().await.ok()?;
+                loop {
+                    let mut chunk = vec![0; CHUNK];
+                    let n = self.file.read(&mut chunk).await.ok()?;
+                    if n == 0 {
+                        return Some(());
+                    }
+                    chunk.truncate(n);
+                    tx.send_timeout(Bytes::from(chunk), stall.0).await.ok()?;
+                }
+            }
+            .await
+            .is_some();
+            if !whole {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            let _ = done_tx.send(whole);
+        });
+        let body = futures_util::stream::unfold(Some(rx), move |rx| {
+            let given_up = given_up.clone();
+            async move {
+                let mut rx = rx?;
+                match rx.recv().await {
+                    Some(bytes) => Some((Ok(bytes), Some(rx))),
+                    None if given_up.load(std::sync::atomic::Ordering::SeqCst) => Some((
+                        Err(std::io::Error::other("the download was given up on")),
+                        None,
+                    )),
+                    None => None,
+                }
+            }
+        });
+        (body, done_rx)
+    }
 }
 
 /// The head of a download: `stem-YYYY-MM-DD.ext` as its file name, the

@@ -341,6 +341,7 @@ fn serve(
     } = shared;
     let body_limit = BodyLimit(settings.max_body_bytes);
     let rate_limits = web::Data::new(settings.rate_limits);
+    let export_stall = web::Data::new(crate::export::Stall(settings.export_stall));
     let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
 
     let server = HttpServer::new(move || {
@@ -371,6 +372,7 @@ fn serve(
             .app_data(polls.clone())
             .app_data(signer.clone())
             .app_data(rate_limits.clone())
+            .app_data(export_stall.clone())
             .app_data(trusted_proxies.clone())
             .app_data(body_limit)
             .app_data(path_config())

@@ -16,7 +16,7 @@ use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem, Say};
-use crate::export::{Format, Pages, Record, channel, encode, head, streamed};
+use crate::export::{Format, Record, Spool, Stall, encode, head, streamed};
 
 /// Rows read and encoded at a time.
 const PAGE: i64 = 500;
@@ -65,27 +65,22 @@ impl Record for AdminNotificationSummary {
     }
 }
 
-/// Reads the selection in one snapshot and sends it page by page; how
-/// many rows went out, and whether all did.
-async fn produce(pool: &Pool, filters: &Filters, format: Format, pages: Pages) -> (u64, bool) {
-    let Ok(mut conn) = pool.get().await else {
-        let _ = pages
-            .send(Err(std::io::Error::other("no database connection")))
-            .await;
-        return (0, false);
-    };
-    let mut sent = 0u64;
-    let outcome = conn
-        .build_transaction()
+/// Reads the selection in one snapshot into a spool; how many rows it
+/// holds.
+async fn spool(pool: &Pool, filters: &Filters, format: Format) -> Result<(u64, Spool), ApiError> {
+    let mut conn = pool.get().await?;
+    conn.build_transaction()
         .repeatable_read()
         .read_only()
         .run::<_, ApiError, _>(async |conn| {
+            let mut spool = Spool::new().map_err(ApiError::internal)?;
+            let mut rows_spooled = 0u64;
             let mut after = None;
             loop {
                 let rows =
                     store::list(conn, filters, (SortKey::SubmittedAt, false), after, PAGE).await?;
                 let Some(last) = rows.last() else {
-                    return Ok(true);
+                    break;
                 };
                 after = Some((
                     store::sort_key(SortKey::SubmittedAt, &last.notification),
@@ -94,26 +89,15 @@ async fn produce(pool: &Pool, filters: &Filters, format: Format, pages: Pages) -
                 let records: Vec<AdminNotificationSummary> =
                     rows.iter().map(AdminNotificationSummary::from).collect();
                 let bytes = encode(&records, format, false).map_err(ApiError::internal)?;
-                if pages.send(Ok(bytes.into())).await.is_err() {
-                    return Ok(false);
-                }
-                sent += records.len() as u64;
+                spool.push(&bytes).await.map_err(ApiError::internal)?;
+                rows_spooled += records.len() as u64;
                 if (rows.len() as i64) < PAGE {
-                    return Ok(true);
+                    break;
                 }
             }
+            Ok((rows_spooled, spool))
         })
-        .await;
-    match outcome {
-        Ok(complete) => (sent, complete),
-        Err(e) => {
-            tracing::error!(error = ?e, "the back office export stopped half-way");
-            let _ = pages
-                .send(Err(std::io::Error::other("the export stopped half-way")))
-                .await;
-            (sent, false)
-        }
-    }
+        .await
 }
 
 /// How the export is asked for.
@@ -136,7 +120,7 @@ pub struct AdminExportParams {
 /// sign-in with a second factor within the last five minutes (step-up).
 /// Audited
 /// when it starts, with the query, and when it ends, with the number of
-/// rows sent and whether all were.
+/// rows and whether the reader took them all.
 #[utoipa::path(
     tag = "back office",
     operation_id = "admin_export",
@@ -163,6 +147,7 @@ pub(super) async fn admin_export(
     params: web::Query<AdminExportParams>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    stall: web::Data<Stall>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_regulator()?;
     // Step-up (RFC 9470): a second factor given within the last minutes.
@@ -193,10 +178,11 @@ pub(super) async fn admin_export(
     };
     audit::record(&*pool.get().await?, started).await?;
     let head = head::<AdminNotificationSummary>(format).map_err(ApiError::internal)?;
-    let (pages, body) = channel(head);
+    let (rows, spool) = spool(pool.get_ref(), &checked, format).await?;
+    let (body, delivered) = spool.stream(head, **stall);
     let pool = pool.get_ref().clone();
     tokio::spawn(async move {
-        let (rows, complete) = produce(&pool, &checked, format, pages).await;
+        let complete = delivered.await.unwrap_or(false);
         let entry = Entry {
             actor,
             organisation_id: None,

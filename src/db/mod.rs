@@ -35,17 +35,27 @@ pub struct PoolOptions {
     pub statement_timeout: Duration,
 }
 
+/// How long a session may sit idle inside a transaction before the server
+/// ends it: three statement timeouts, at least 30 s. No transaction of the
+/// service waits on anything but the database (downloads are spooled
+/// first), so only a stuck one is ended.
+pub fn idle_in_transaction_timeout(statement_timeout: Duration) -> Duration {
+    (statement_timeout * 3).max(Duration::from_secs(30))
+}
+
 /// Builds the pool. Connections are opened lazily; each one gets the
-/// statement timeout and UTC as its time zone.
+/// statement timeout, the idle-in-transaction timeout
+/// ([`idle_in_transaction_timeout`]) and UTC as its time zone.
 pub fn build_pool(url: &str, options: PoolOptions) -> anyhow::Result<Pool> {
     let statement_timeout_ms = options.statement_timeout.as_millis();
+    let idle_ms = idle_in_transaction_timeout(options.statement_timeout).as_millis();
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
     config.custom_setup = Box::new(move |url| {
         let url = url.to_owned();
         async move {
             let mut conn = AsyncPgConnection::establish(&url).await?;
             let setup =
-                format!("SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'");
+                format!("SET statement_timeout = {statement_timeout_ms}; SET idle_in_transaction_session_timeout = {idle_ms}; SET TIME ZONE 'UTC'");
             diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, &setup)
                 .await
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;

@@ -1,20 +1,19 @@
 //! The whole register as open data: CSV (RFC 4180, UTF-8, a header row,
 //! lists joined with `; `) or NDJSON (one entry a line, as the API shows
-//! it). Streamed: a task reads the register in pages inside one
-//! repeatable-read transaction (one consistent snapshot) and hands the
-//! encoded pages over a small channel, so memory stays constant whatever
-//! the size; a client that goes away ends the task and its transaction.
+//! it). The register is read in pages inside one repeatable-read
+//! transaction (one consistent snapshot) and written whole to a spool
+//! ([`crate::export::Spool`]), then streamed from it: the connection and
+//! the permit are back before the reader has taken a byte, so slow readers
+//! hold neither, and one that stalls is given up on.
 //!
 //! CSV cells that a spreadsheet would take for a formula (starting with
 //! `=`, `+`, `-`, `@`, a tab or a carriage return) get a leading `'`;
 //! NDJSON stays verbatim.
 
 use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use tokio::sync::oneshot;
 use utoipa::IntoParams;
 
 use super::public::{Allowed, Public};
@@ -25,7 +24,7 @@ use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::i18n::Lang;
 use crate::error::{ApiError, Problem, Say};
-use crate::export::{Format, Pages, Record, channel, encode, head, streamed};
+use crate::export::{Format, Record, Spool, Stall, encode, head, streamed};
 
 /// Entries read and encoded at a time.
 const PAGE: i64 = 500;
@@ -148,63 +147,32 @@ fn encode_page(rows: &[EntryRow], format: Format, lang: Lang) -> std::io::Result
 /// What the export is as of: the last change of the register.
 type AsOf = Option<(i64, DateTime<Utc>)>;
 
-/// Reads the register in one snapshot: first what it is as of, then the
-/// encoded pages, until the client stops listening.
-async fn produce(
-    pool: Pool,
-    format: Format,
-    lang: Lang,
-    as_of: oneshot::Sender<Result<AsOf, ApiError>>,
-    pages: Pages,
-) {
-    let mut conn = match pool.get().await {
-        Ok(conn) => conn,
-        Err(e) => {
-            let _ = as_of.send(Err(e.into()));
-            return;
-        }
-    };
-    let mut as_of = Some(as_of);
-    let outcome = conn
-        .build_transaction()
+/// Reads the register in one snapshot into a spool: what it is as of, and
+/// the encoded entries.
+async fn spool(pool: &Pool, format: Format, lang: Lang) -> Result<(AsOf, Spool), ApiError> {
+    let mut conn = pool.get().await?;
+    conn.build_transaction()
         .repeatable_read()
         .read_only()
         .run::<_, ApiError, _>(async |conn| {
             let last = store::last_change(conn).await?;
-            if as_of.take().is_some_and(|tx| tx.send(Ok(last)).is_err()) {
-                return Ok(());
-            }
+            let mut spool = Spool::new().map_err(ApiError::internal)?;
             let mut after: Option<String> = None;
             loop {
                 let rows = store::export_page(conn, after.as_deref(), PAGE).await?;
-                let Some(last) = rows.last() else {
-                    return Ok(());
+                let Some(last_row) = rows.last() else {
+                    break;
                 };
-                after = Some(last.number.clone());
+                after = Some(last_row.number.clone());
                 let bytes = encode_page(&rows, format, lang).map_err(ApiError::internal)?;
-                if pages.send(Ok(Bytes::from(bytes))).await.is_err() {
-                    // The client went away: nothing more to read.
-                    return Ok(());
-                }
+                spool.push(&bytes).await.map_err(ApiError::internal)?;
                 if (rows.len() as i64) < PAGE {
-                    return Ok(());
+                    break;
                 }
             }
+            Ok((last, spool))
         })
-        .await;
-    if let Err(e) = outcome {
-        match as_of.take() {
-            Some(tx) => {
-                let _ = tx.send(Err(e));
-            }
-            None => {
-                tracing::error!(error = ?e, "the register export stopped half-way");
-                let _ = pages
-                    .send(Err(std::io::Error::other("the export stopped half-way")))
-                    .await;
-            }
-        }
-    }
+        .await
 }
 
 /// How the export is asked for.
@@ -251,7 +219,7 @@ pub struct ExportParams {
             content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address", body = Problem,
             content_type = "application/problem+json"),
-        (status = 503, description = "As many exports as the service streams at once are under way; \
+        (status = 503, description = "As many exports as the service writes out at once are under way; \
             try again after Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = String))),
     )
@@ -265,6 +233,7 @@ pub(super) async fn export_register(
     lang: AcceptLanguage,
     params: web::Query<ExportParams>,
     pool: web::Data<Pool>,
+    stall: web::Data<Stall>,
 ) -> Result<HttpResponse, ApiError> {
     let accept = req
         .headers()
@@ -281,15 +250,9 @@ pub(super) async fn export_register(
                 detail: Say::new("exports_busy"),
                 retry_after: Some(std::time::Duration::from_secs(10)),
             })?;
-    let (as_of_tx, as_of_rx) = oneshot::channel();
     let head = head::<RegisterEntry>(format).map_err(ApiError::internal)?;
-    let (pages_tx, body) = channel(head);
-    let pool = pool.get_ref().clone();
-    tokio::spawn(async move {
-        produce(pool, format, lang, as_of_tx, pages_tx).await;
-        drop(permit);
-    });
-    let as_of = as_of_rx.await.map_err(ApiError::internal)??;
+    let (as_of, spool) = spool(pool.get_ref(), format, lang).await?;
+    drop(permit);
     let etag = format!(
         "\"register-{}-{}-{}\"",
         as_of.map_or(0, |(seq, _)| seq),
@@ -315,6 +278,7 @@ pub(super) async fn export_register(
     if if_none_match(&req, &etag) {
         return Ok(response.finish());
     }
+    let (body, _) = spool.stream(head, **stall);
     Ok(streamed(
         response,
         format,

@@ -29,8 +29,8 @@ pub struct Public {
     limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
     /// Answers to searches, while the register is unchanged.
     pub cache: SearchCache,
-    /// Exports streaming at once: each holds a database connection for
-    /// as long as its client reads.
+    /// Exports being written out at once: each holds a database connection
+    /// until its spool is written (never while its reader reads).
     pub exports: Arc<Semaphore>,
 }
 

@@ -56,6 +56,7 @@ mod register_page;
 mod replicas;
 mod scheduled;
 mod search_letters;
+mod slow_readers;
 mod webhook_delivery;
 mod webhooks;
 mod wire;
