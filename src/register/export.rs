@@ -225,6 +225,7 @@ pub struct ExportParams {
     )
 )]
 #[get("/export")]
+#[expect(clippy::too_many_arguments, reason = "one extractor per need")]
 pub(super) async fn export_register(
     req: HttpRequest,
     _allowed: Allowed,
