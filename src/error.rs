@@ -594,9 +594,29 @@ impl From<diesel::result::Error> for ApiError {
                 tracing::warn!(error = %info.message(), "the database connection broke");
                 database_unavailable()
             }
+            // The server ended the session (SQLSTATE class 57: terminated
+            // by an administrator, shutting down, starting up, crashed),
+            // which diesel reports by its message alone.
+            Error::DatabaseError(Kind::Unknown, info) if server_went_away(info.message()) => {
+                tracing::warn!(error = %info.message(), "the database ended the session");
+                database_unavailable()
+            }
             other => Self::Internal(anyhow::Error::new(other).context("database query")),
         }
     }
+}
+
+/// Whether `message` is PostgreSQL's word that it ended the session or
+/// takes none now (class 57, "operator intervention").
+fn server_went_away(message: &str) -> bool {
+    const ENDED: [&str; 5] = [
+        "terminating connection due to",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "the database system is not yet accepting connections",
+    ];
+    ENDED.iter().any(|m| message.starts_with(m))
 }
 
 /// `conflict` when `err` is a violation of the unique constraint or index
@@ -614,5 +634,33 @@ pub fn on_unique(
             conflict()
         }
         _ => err.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_the_server_ended_is_unavailable_and_other_errors_are_not() {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        let said = |message: &str| {
+            ApiError::from(Error::DatabaseError(
+                Kind::Unknown,
+                Box::new(message.to_owned()),
+            ))
+        };
+        for ended in [
+            "terminating connection due to administrator command",
+            "terminating connection due to unexpected postmaster exit",
+            "the database system is shutting down",
+            "the database system is starting up",
+        ] {
+            assert!(
+                matches!(said(ended), ApiError::ServiceUnavailable { .. }),
+                "{ended}"
+            );
+        }
+        assert!(matches!(said("division by zero"), ApiError::Internal(_)));
     }
 }
